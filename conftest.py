@@ -1,0 +1,43 @@
+"""Project-wide pytest fixtures and the rule for dataset-marked tests: without
+LLECOMMEND_DATA_DIR they are skipped with a visible reason; in CI (CI=true) a missing data
+folder is a failure, not a skip."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def _data_dir() -> Path | None:
+    raw = os.environ.get("LLECOMMEND_DATA_DIR", "")
+    return Path(raw) if raw else None
+
+
+def _missing_data_reason() -> str | None:
+    path = _data_dir()
+    if path is None:
+        return "LLECOMMEND_DATA_DIR is not set (point it at the MovieLens/TMDb data folder)"
+    if not path.is_dir():
+        return f"LLECOMMEND_DATA_DIR={path} is not a folder"
+    return None
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("dataset") is None:
+        return
+    reason = _missing_data_reason()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true and the real datasets are missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The real datasets folder; only for tests marked `dataset`."""
+    path = _data_dir()
+    assert path is not None, "use the `dataset` marker on tests that need data_dir"
+    return path

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LlmWorkerConfig(AppConfig):
+    name = "llm_worker"
+    verbose_name = "LLM worker"

@@ -1,0 +1,81 @@
+"""What the LLM layer writes: personas, the taste chat and its rolling summary."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Persona(models.Model):
+    """A profile of a user's taste, with reasons that cite the user's own movies. Each
+    generation is a new row; the newest ready one is current. `request_key` makes the task
+    idempotent (a redelivered task finds its row already filled)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personas"
+    )
+    request_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    language = models.CharField(max_length=2, default="ko")
+    engine = models.CharField(max_length=40, blank=True)
+    prompt_version = models.CharField(max_length=40, blank=True)
+    summary = models.TextField(blank=True)
+    liked_traits = models.JSONField(default=list, blank=True)
+    disliked_traits = models.JSONField(default=list, blank=True)
+    # [{"text": "...", "movie_ids": [catalogue ids the reason cites]}]
+    reasons = models.JSONField(default=list, blank=True)
+    # The user's own correction of the persona, kept and fed to later prompts.
+    user_correction = models.TextField(blank=True)
+    degraded_reason = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="persona_user_recent")]
+
+    def __str__(self) -> str:
+        return f"Persona #{self.pk} of {self.user_id} ({self.status})"
+
+
+class ChatMessage(models.Model):
+    class Role(models.TextChoices):
+        USER = "user", _("User")
+        ASSISTANT = "assistant", _("Assistant")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    content = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["user", "created_at"], name="chat_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.content[:40]}"
+
+
+class ChatSummary(models.Model):
+    """Rolling summary of a user's older chat turns (those that no longer fit the prompt's
+    token budget), up to and including `through_message`."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_summary"
+    )
+    text = models.TextField(blank=True)
+    through_message = models.ForeignKey(
+        ChatMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Chat summary of {self.user_id}"

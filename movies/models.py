@@ -1,0 +1,184 @@
+"""The movie catalogue: movies with their TMDb metadata, people and credits, genres, keywords,
+user tags, and the interactions (ratings, picks) of dataset users and site users."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def normalize_title(text: str) -> str:
+    """Lower-cased, accent-free, punctuation-free title used for search and for joining
+    datasets by title ("Amélie (2001)" and "amelie" meet here)."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    kept = [ch for ch in decomposed if not unicodedata.combining(ch)]
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in "".join(kept).casefold())
+    return " ".join(cleaned.split())
+
+
+class Genre(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Keyword(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    # The files at hand name people only by name (no TMDb person id), so the name is the key.
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Movie(models.Model):
+    # Ids of the MovieLens CSV family (ml-latest-small, ml-25m, ml-32m share one id space) and of
+    # ml-100k (its own item ids, joined to the same movie by title + year when both are loaded).
+    movielens_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    ml100k_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    tmdb_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    imdb_id = models.PositiveIntegerField(
+        null=True, blank=True, unique=True, help_text=_("IMDb id without the 'tt' prefix")
+    )
+
+    title = models.CharField(max_length=300)
+    original_title = models.CharField(max_length=300, blank=True)
+    # Normalised title and original title, for search-as-you-type and dataset joins.
+    search_title = models.CharField(max_length=700, blank=True, db_index=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    release_date = models.DateField(null=True, blank=True)
+    overview = models.TextField(blank=True)
+    tagline = models.CharField(max_length=500, blank=True)
+    runtime = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("minutes"))
+    original_language = models.CharField(max_length=12, blank=True, db_index=True)
+    spoken_languages = models.JSONField(default=list, blank=True)
+    production_countries = models.JSONField(default=list, blank=True)
+    production_companies = models.JSONField(default=list, blank=True)
+    vote_average = models.FloatField(null=True, blank=True)
+    vote_count = models.PositiveIntegerField(null=True, blank=True)
+    popularity = models.FloatField(null=True, blank=True)
+    poster_path = models.CharField(max_length=300, blank=True)
+    hidden = models.BooleanField(
+        default=False, db_index=True, help_text=_("Hidden movies are never recommended or listed")
+    )
+
+    # Denormalised from Rating after each import: the popular grid and the popularity baseline
+    # read them without aggregating 100k+ rows per request.
+    num_ratings = models.PositiveIntegerField(default=0, db_index=True)
+    mean_rating = models.FloatField(null=True, blank=True)
+
+    genres = models.ManyToManyField(Genre, related_name="movies", blank=True)
+    keywords = models.ManyToManyField(Keyword, related_name="movies", blank=True)
+    people = models.ManyToManyField(Person, through="Credit", related_name="movies", blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [
+            models.Index(fields=["hidden", "-num_ratings"], name="movie_visible_popular"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    def save(self, *args, **kwargs):
+        self.search_title = normalize_title(f"{self.title} {self.original_title}")
+        super().save(*args, **kwargs)
+
+    @property
+    def decade(self) -> int | None:
+        return (self.year // 10) * 10 if self.year else None
+
+
+class Credit(models.Model):
+    class Role(models.TextChoices):
+        CAST = "cast", _("Cast")
+        DIRECTOR = "director", _("Director")
+
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="credits")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+    character = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["movie", "role", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["movie", "person", "role"], name="unique_credit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.role}) in {self.movie}"
+
+
+class Tag(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags")
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="tags")
+    tag = models.CharField(max_length=255)
+    timestamp = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "movie", "tag", "timestamp"], name="unique_tag"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.tag
+
+
+class Rating(models.Model):
+    """One interaction of a user with a movie: an explicit rating from a dataset, or a site
+    user's pick ("I watched this", implicit: rating is null)."""
+
+    class Source(models.TextChoices):
+        ML100K = "ml-100k", "MovieLens 100K"
+        MOVIELENS = "movielens", "MovieLens CSV"
+        PICK = "pick", _("Picked on the site")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings"
+    )
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="ratings")
+    rating = models.FloatField(null=True, blank=True)
+    timestamp = models.DateTimeField(db_index=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "movie"], name="unique_rating"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True)
+                | models.Q(rating__gte=0.5, rating__lte=5.0),
+                name="rating_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "timestamp"], name="rating_user_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.movie_id}: {self.rating}"

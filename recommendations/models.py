@@ -1,0 +1,131 @@
+"""Trained model versions, the lists shown to users, and their feedback."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ModelVersion(models.Model):
+    """One trained recommender: files under ARTIFACTS_DIR plus this row. Workers serve the
+    active version and notice when a newer one becomes active."""
+
+    class Status(models.TextChoices):
+        TRAINING = "training", _("Training")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=40)  # "hybrid", "lightfm", "sequential", "popularity"
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TRAINING)
+    is_active = models.BooleanField(default=False, db_index=True)
+    artifact_path = models.CharField(max_length=500, blank=True)
+    data_fingerprint = models.CharField(max_length=64, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    train_seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_model"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class RecommendationList(models.Model):
+    """One list shown to a user. Written by the pipeline (recommender → optional LLM re-rank);
+    `request_key` makes the task that fills it idempotent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendation_lists"
+    )
+    request_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Which engine produced the final order: "llm:transformers", "llm:openai", "grounded", ...
+    engine = models.CharField(max_length=40, blank=True)
+    model_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="lists"
+    )
+    prompt_variant = models.CharField(max_length=20, blank=True)
+    language = models.CharField(max_length=2, default="ko")
+    novelty = models.FloatField(default=0.0)
+    # Items the LLM named outside the candidates, dropped before anything was shown.
+    dropped = models.PositiveIntegerField(default=0)
+    # Why the list is degraded (LLM down, timed out, answered garbage...), shown on the page.
+    degraded_reason = models.CharField(max_length=300, blank=True)
+    # The chat message that asked for this list, if any.
+    chat_message = models.ForeignKey(
+        "llm_worker.ChatMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # "more" appends a page to an earlier list rather than replacing it.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="pages"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="reclist_user_recent")]
+
+    def __str__(self) -> str:
+        return f"List #{self.pk} for {self.user_id} ({self.engine or self.status})"
+
+
+class RecommendationItem(models.Model):
+    recommendation_list = models.ForeignKey(
+        RecommendationList, on_delete=models.CASCADE, related_name="items"
+    )
+    movie = models.ForeignKey("movies.Movie", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    # The recommender's score and which model produced the candidate.
+    score = models.FloatField()
+    engine = models.CharField(max_length=40)
+    # 1–10 fit score from the LLM (or the grounded explainer).
+    fit_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    # Catalogue ids of the user's movies nearest to this one ("because you watched ...").
+    because_movie_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["recommendation_list", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation_list", "movie"], name="unique_item_per_list"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.movie_id}"
+
+
+class Feedback(models.Model):
+    class Kind(models.TextChoices):
+        LIKE = "like", _("Like")
+        DISMISS = "dismiss", _("Not interested")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback"
+    )
+    movie = models.ForeignKey("movies.Movie", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "movie"], name="unique_feedback"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.movie_id}"
