@@ -8,7 +8,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 
-from .settings import *  # noqa: E402,F403
+from .settings import *  # noqa: F403
 
 # Hashing passwords with the production hasher makes every signup in a test take ~0.3 s.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -134,7 +134,9 @@ class Credit(models.Model):
 
 
 class Tag(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
+    )
     movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="tags")
     tag = models.CharField(max_length=255)
     timestamp = models.DateTimeField()
