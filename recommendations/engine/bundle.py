@@ -1,0 +1,333 @@
+"""A trained recommender as one versioned artifact: id maps, feature keys, fitted models, blend
+weights, data fingerprint and metrics in one folder; and the request-time scoring of any user
+(trained or folded in from their picks) that the serving service calls.
+
+Ids here are whatever the caller trains with: catalogue primary keys when serving, the
+dataset's own ids in the benchmarks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import metrics as M
+from .data import IdMap, Interactions, ItemInfo, UserInfo, build_trainset
+from .features import item_keys, user_keys
+from .models import (
+    EASE,
+    Blend,
+    LightFMModel,
+    Model,
+    Popularity,
+    Sequential,
+    novelty_rescore,
+    standardize,
+)
+from .splits import holdout_random
+
+FORMAT = 1
+KINDS = ("hybrid", "lightfm", "ease", "sequential", "popularity")
+# How each kind is built: members of the blend (popularity is always kept for N = 0).
+KIND_MEMBERS = {
+    "hybrid": ("hybrid", "ease", "sequential"),
+    "lightfm": ("hybrid",),
+    "ease": ("ease",),
+    "sequential": ("sequential",),
+    "popularity": (),
+}
+LOADERS: dict[str, type[Model]] = {
+    "popularity": Popularity,
+    "hybrid": LightFMModel,
+    "ease": EASE,
+    "sequential": Sequential,
+}
+DISMISS_PENALTY = 1.0  # in z-score units, times the cosine similarity to a dismissed movie
+
+
+class UnknownMovieError(ValueError):
+    """A movie id the model (or the catalogue) does not know."""
+
+    def __init__(self, movie_ids) -> None:
+        self.movie_ids = sorted(int(m) for m in movie_ids)
+        shown = ", ".join(str(m) for m in self.movie_ids[:10])
+        super().__init__(f"unknown movie id(s): {shown}")
+
+
+def fingerprint(inter: Interactions, items: dict[int, ItemInfo]) -> str:
+    """Same interactions and item metadata give the same hash, whatever the row order."""
+    h = hashlib.sha256()
+    order = np.lexsort((inter.items, inter.users))
+    h.update(np.ascontiguousarray(inter.users[order]).tobytes())
+    h.update(np.ascontiguousarray(inter.items[order]).tobytes())
+    for i in sorted(items):
+        h.update(f"{i}:{item_keys(items[i])}".encode())
+    return h.hexdigest()
+
+
+@dataclass
+class Recommender:
+    kind: str
+    user_map: IdMap
+    item_map: IdMap
+    user_keys: list[list[str]]
+    models: dict[str, Model]
+    weights: dict[str, float]
+    item_counts: np.ndarray
+    fingerprint: str = ""
+    metrics: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
+
+    # -- scoring -----------------------------------------------------------------------------
+    def engine_name(self) -> str:
+        return self.kind if self.weights else "popularity"
+
+    def scores(
+        self,
+        *,
+        user_id: int | None,
+        history_ids: list[int],
+        keys: list[str],
+        dismissed_ids: list[int] = (),
+        novelty: float = 0.0,
+        strict: bool = False,
+    ) -> tuple[np.ndarray, str]:
+        """Scores over `item_map` for one user, and the engine that produced them.
+
+        A user the model was trained on keeps their trained vector (LightFM); everyone else is
+        folded in from `history_ids` (oldest first) and their demographic `keys`. With no
+        history at all: popularity within the user's demographic cell. `strict` raises
+        `UnknownMovieError` for history ids the model does not know (otherwise they are
+        skipped: movies added to the catalogue after training)."""
+        hist = self.known_indices(history_ids, strict=strict)
+        if len(hist) == 0 or not self.weights:
+            s = self.models["popularity"].score_histories([hist], [keys])[0]
+            engine = "popularity"
+        else:
+            uidx = self.user_map.get(user_id) if user_id is not None else None
+            parts = {}
+            for name in self.weights:
+                model = self.models[name]
+                if uidx is not None and isinstance(model, LightFMModel):
+                    parts[name] = model.score_users(np.array([uidx]))[0]
+                else:
+                    parts[name] = model.score_histories([hist], [keys])[0]
+            s = sum(w * standardize(parts[n][None, :])[0] for n, w in self.weights.items())
+            engine = self.engine_name()
+        s = np.asarray(s, dtype=np.float64)
+        if novelty > 0:
+            s = novelty_rescore(s[None, :], self.item_counts, novelty)[0]
+        dismissed = self.known_indices(dismissed_ids)
+        emb = self.item_embeddings()
+        if len(dismissed) and emb is not None:
+            # "Not interested" also pushes down what looks like the dismissed movie.
+            s = standardize(s[None, :])[0] - DISMISS_PENALTY * np.maximum(
+                _cosine(emb, emb[dismissed]).max(axis=1), 0
+            )
+        return s, engine
+
+    def recommend(
+        self,
+        *,
+        user_id: int | None,
+        history_ids: list[int],
+        keys: list[str],
+        k: int,
+        excluded_ids: set[int] = frozenset(),
+        dismissed_ids: list[int] = (),
+        novelty: float = 0.0,
+        strict: bool = False,
+    ) -> list[tuple[int, float, str, list[int]]]:
+        """The top `k` (movie id, score, engine, because ids), never an excluded or history
+        movie."""
+        s, engine = self.scores(
+            user_id=user_id,
+            history_ids=history_ids,
+            keys=keys,
+            dismissed_ids=dismissed_ids,
+            novelty=novelty,
+            strict=strict,
+        )
+        hist = self.known_indices(history_ids)
+        blocked = self.known_indices(set(excluded_ids) | set(dismissed_ids))
+        top = M.top_k(s, k, np.concatenate([hist, blocked]).astype(np.int64))
+        return [
+            (int(self.item_map.ids[i]), float(s[i]), engine, self.because(int(i), hist))
+            for i in top
+        ]
+
+    def known_indices(self, ids, *, strict: bool = False) -> np.ndarray:
+        ids = list(ids)
+        missing = [m for m in ids if m not in self.item_map]
+        if strict and missing:
+            raise UnknownMovieError(missing)
+        seen, out = set(), []
+        for m in ids:
+            if m in self.item_map and m not in seen:
+                seen.add(m)
+                out.append(self.item_map.index(m))
+        return np.asarray(out, dtype=np.int64)
+
+    def item_embeddings(self) -> np.ndarray | None:
+        for name in ("hybrid", "sequential"):
+            if name in self.weights:
+                return self.models[name].item_embeddings()
+        return None
+
+    def because(self, item: int, history: np.ndarray, n: int = 3) -> list[int]:
+        """Up to `n` of the user's movies nearest to `item`: cosine in the item-embedding
+        space, or, for an item-item model, the history items that add most to its score."""
+        if len(history) == 0:
+            return []
+        emb = self.item_embeddings()
+        if emb is not None:
+            sims = _cosine(emb[history], emb[[item]])[:, 0]
+        elif "ease" in self.models and self.weights:
+            ease = self.models["ease"]
+            col = np.searchsorted(ease.columns, item)
+            sims = np.full(len(history), -np.inf)
+            if col < len(ease.columns) and ease.columns[col] == item:
+                rows = np.searchsorted(ease.columns, history)
+                ok = (rows < len(ease.columns)) & (
+                    ease.columns[np.minimum(rows, len(ease.columns) - 1)] == history
+                )
+                sims[ok] = ease.weights[rows[ok], col]
+        else:
+            return []
+        order = np.argsort(-sims, kind="stable")[:n]
+        return [int(self.item_map.ids[history[j]]) for j in order if np.isfinite(sims[j])]
+
+    # -- persistence -------------------------------------------------------------------------
+    def save(self, folder: str | Path) -> Path:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "user_ids.npy", self.user_map.ids)
+        np.save(folder / "item_ids.npy", self.item_map.ids)
+        np.save(folder / "item_counts.npy", self.item_counts)
+        for name, model in self.models.items():
+            model.save(folder / name)
+        manifest = {
+            "format": FORMAT,
+            "kind": self.kind,
+            "models": sorted(self.models),
+            "weights": self.weights,
+            "fingerprint": self.fingerprint,
+            "metrics": self.metrics,
+            "params": self.params,
+            "user_keys": self.user_keys,
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Recommender:
+        folder = Path(folder)
+        manifest = json.loads((folder / "manifest.json").read_text())
+        if manifest.get("format") != FORMAT:
+            raise ValueError(f"{folder}: artifact format {manifest.get('format')} != {FORMAT}")
+        models = {name: LOADERS[name].load(folder / name) for name in manifest["models"]}
+        return cls(
+            kind=manifest["kind"],
+            user_map=IdMap(np.load(folder / "user_ids.npy")),
+            item_map=IdMap(np.load(folder / "item_ids.npy")),
+            user_keys=manifest["user_keys"],
+            models=models,
+            weights=manifest["weights"],
+            item_counts=np.load(folder / "item_counts.npy"),
+            fingerprint=manifest["fingerprint"],
+            metrics=manifest["metrics"],
+            params=manifest["params"],
+        )
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    an = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
+    bn = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
+    return an @ bn.T
+
+
+def member_model(name: str, *, seed: int, options: dict) -> Model:
+    from .evaluation import make_model
+
+    return make_model(name, seed=seed, **options.get(name, {}))
+
+
+def train_recommender(
+    inter: Interactions,
+    *,
+    users: dict[int, UserInfo],
+    items: dict[int, ItemInfo],
+    kind: str = "hybrid",
+    seed: int = 0,
+    options: dict | None = None,
+    tune: bool = True,
+    log=lambda _msg: None,
+) -> Recommender:
+    """Fit a whole recommender of `kind` on `inter` (ids as given). With `tune`, a random
+    holdout of up to 10 interactions per user measures each member and picks the blend
+    weights; the final members are then refitted on everything."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    options = options or {}
+    started = time.perf_counter()
+    user_map = IdMap(inter.users)
+    item_map = IdMap(set(inter.items.tolist()) | set(items))
+    ukeys = [user_keys(users.get(int(u))) for u in user_map.ids]
+    ikeys = [item_keys(items.get(int(i))) for i in item_map.ids]
+    kw = {"user_map": user_map, "item_map": item_map, "user_keys": ukeys, "item_keys": ikeys}
+    train = build_trainset(inter, **kw)
+    members = [m for m in KIND_MEMBERS[kind] if _available(m)]
+    metrics: dict = {
+        "users": train.n_users,
+        "items": train.n_items,
+        "interactions": int(train.matrix.nnz),
+    }
+    weights = {m: 1.0 / len(members) for m in members} if members else {}
+    if tune and members:
+        fit_part, valid_part = holdout_random(inter, per_user=10, seed=seed)
+        fit_set = build_trainset(fit_part, **kw)
+        from .evaluation import rank_targets, targets_for, tune_blend
+
+        valid = targets_for(fit_set, valid_part)
+        tuned = {m: member_model(m, seed=seed, options=options).fit(fit_set) for m in members}
+        if len(members) > 1:
+            weights = tune_blend(tuned, valid, log)
+        blend = Blend(tuned, weights)
+        tops, _ = rank_targets(blend, valid, fit_set.item_counts())
+        rel = [set(r.tolist()) for r in valid.relevant]
+        metrics["valid_precision@10"] = float(
+            np.mean([M.precision_at_k(t.tolist(), r) for t, r in zip(tops, rel, strict=True)])
+        )
+        metrics["valid_ndcg@10"] = float(
+            np.mean([M.ndcg_at_k(t.tolist(), r) for t, r in zip(tops, rel, strict=True)])
+        )
+    models: dict[str, Model] = {"popularity": Popularity().fit(train)}
+    for m in weights:
+        models[m] = member_model(m, seed=seed, options=options).fit(train)
+    metrics["train_s"] = round(time.perf_counter() - started, 2)
+    return Recommender(
+        kind=kind,
+        user_map=user_map,
+        item_map=item_map,
+        user_keys=ukeys,
+        models=models,
+        weights={m: w for m, w in weights.items() if w > 0},
+        item_counts=train.item_counts(),
+        fingerprint=fingerprint(inter, items),
+        metrics=metrics,
+        params={"seed": seed, "options": options, "members": members},
+    )
+
+
+def _available(member: str) -> bool:
+    if member != "sequential":
+        return True
+    try:
+        from . import sequential  # noqa: F401
+    except ImportError:
+        return False
+    return True

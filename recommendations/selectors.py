@@ -1,0 +1,86 @@
+"""Reads the recommender needs from the catalogue: the training data (every rating and pick,
+user demographics, item metadata) in the plain engine's types, and the active model row."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from movies.models import Credit, Movie, Rating
+
+from .engine.data import Interactions, ItemInfo, UserInfo
+from .models import ModelVersion
+
+
+def training_interactions() -> Interactions:
+    """Every interaction in the catalogue (dataset ratings and site picks), ids = primary
+    keys, timestamps in seconds."""
+    rows = Rating.objects.values_list("user_id", "movie_id", "rating", "timestamp").iterator(
+        chunk_size=20_000
+    )
+    users, items, ratings, stamps = [], [], [], []
+    for user_id, movie_id, rating, ts in rows:
+        users.append(user_id)
+        items.append(movie_id)
+        ratings.append(rating if rating is not None else 0.0)
+        stamps.append(int(ts.timestamp()))
+    return Interactions(
+        np.asarray(users, dtype=np.int64),
+        np.asarray(items, dtype=np.int64),
+        np.asarray(ratings, dtype=np.float32),
+        np.asarray(stamps, dtype=np.int64),
+    )
+
+
+def training_users(user_ids) -> dict[int, UserInfo]:
+    from django.contrib.auth import get_user_model
+
+    rows = get_user_model().objects.filter(pk__in=list(user_ids))
+    return {
+        pk: UserInfo(age, gender, occupation)
+        for pk, age, gender, occupation in rows.values_list("pk", "age", "gender", "occupation")
+    }
+
+
+def user_info(user) -> UserInfo:
+    return UserInfo(user.age, user.gender or "", user.occupation or "")
+
+
+def training_items() -> dict[int, ItemInfo]:
+    """Side features of every catalogue movie: genres, year, director(s), top cast,
+    keywords, original language."""
+    genres, keywords = defaultdict(list), defaultdict(list)
+    for movie_id, name in Movie.genres.through.objects.values_list("movie_id", "genre__name"):
+        genres[movie_id].append(name)
+    for movie_id, name in Movie.keywords.through.objects.values_list("movie_id", "keyword__name"):
+        keywords[movie_id].append(name)
+    directors, cast = defaultdict(list), defaultdict(list)
+    credits = Credit.objects.order_by("movie_id", "order").values_list(
+        "movie_id", "role", "person__name"
+    )
+    for movie_id, role, name in credits:
+        (directors if role == Credit.Role.DIRECTOR else cast)[movie_id].append(name)
+    items = {}
+    for pk, title, year, lang in Movie.objects.values_list(
+        "pk", "title", "year", "original_language"
+    ):
+        items[pk] = ItemInfo(
+            title=title,
+            year=year,
+            genres=sorted(genres[pk]),
+            directors=directors[pk],
+            cast=cast[pk],
+            keywords=sorted(keywords[pk]),
+            language=lang or "",
+        )
+    return items
+
+
+def active_model_version() -> tuple[int, str] | None:
+    """(id, artifact path) of the active, ready version, or None."""
+    return (
+        ModelVersion.objects.filter(is_active=True, status=ModelVersion.Status.READY)
+        .values_list("pk", "artifact_path")
+        .first()
+    )
