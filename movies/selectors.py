@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from .models import Movie, Rating, normalize_title
+from .models import Credit, Genre, Keyword, Movie, Rating, normalize_title
 
 
 def visible_movies() -> QuerySet[Movie]:
@@ -43,3 +44,59 @@ def watched_movie_ids(*, user) -> list[int]:
         .order_by("timestamp", "pk")
         .values_list("movie_id", flat=True)
     )
+
+
+POSTER_BASE_URL = "https://image.tmdb.org/t/p/w342"
+TOP_CAST = 5
+
+
+def movies_with_details(movie_ids: Iterable[int]) -> dict[int, Movie]:
+    """Movies with their genres, keywords and credits (people included) in four queries,
+    whatever the number of movies."""
+    credits = Credit.objects.select_related("person").order_by("role", "order", "person__name")
+    movies = Movie.objects.filter(pk__in=list(movie_ids)).prefetch_related(
+        Prefetch("genres", queryset=Genre.objects.order_by("name")),
+        Prefetch("keywords", queryset=Keyword.objects.order_by("name")),
+        Prefetch("credits", queryset=credits),
+    )
+    return {m.pk: m for m in movies}
+
+
+def _people(movie: Movie, role: str) -> tuple[str, ...]:
+    # Uses the prefetched credits (ordered by role, billing order): no query per movie.
+    return tuple(c.person.name for c in movie.credits.all() if c.role == role)
+
+
+@dataclass(frozen=True)
+class MovieCard:
+    movie_id: int
+    title: str
+    year: int | None
+    genres: tuple[str, ...]
+    directors: tuple[str, ...]
+    cast: tuple[str, ...]  # top billed, at most TOP_CAST
+    runtime: int | None
+    vote_average: float | None
+    overview: str
+    poster_url: str | None
+
+
+def movie_cards(*, movie_ids: Iterable[int]) -> dict[int, MovieCard]:
+    """What a movie card shows, for each id that exists (hidden movies included: a list that
+    was shown before a movie was hidden still renders)."""
+    cards = {}
+    for pk, movie in movies_with_details(movie_ids).items():
+        poster = movie.poster_path.strip()
+        cards[pk] = MovieCard(
+            movie_id=pk,
+            title=movie.title,
+            year=movie.year,
+            genres=tuple(g.name for g in movie.genres.all()),
+            directors=_people(movie, Credit.Role.DIRECTOR),
+            cast=_people(movie, Credit.Role.CAST)[:TOP_CAST],
+            runtime=movie.runtime,
+            vote_average=movie.vote_average,
+            overview=movie.overview,
+            poster_url=f"{POSTER_BASE_URL}/{poster.lstrip('/')}" if poster else None,
+        )
+    return cards
