@@ -186,16 +186,8 @@ class Recommender:
         emb = self.item_embeddings()
         if emb is not None:
             sims = _cosine(emb[history], emb[[item]])[:, 0]
-        elif "ease" in self.models and self.weights:
-            ease = self.models["ease"]
-            col = np.searchsorted(ease.columns, item)
-            sims = np.full(len(history), -np.inf)
-            if col < len(ease.columns) and ease.columns[col] == item:
-                rows = np.searchsorted(ease.columns, history)
-                ok = (rows < len(ease.columns)) & (
-                    ease.columns[np.minimum(rows, len(ease.columns) - 1)] == history
-                )
-                sims[ok] = ease.weights[rows[ok], col]
+        elif "ease" in self.weights:
+            sims = self.models["ease"].contributions(item, history)
         else:
             return []
         order = np.argsort(-sims, kind="stable")[:n]
@@ -290,9 +282,11 @@ def train_recommender(
     if tune and members:
         fit_part, valid_part = holdout_random(inter, per_user=10, seed=seed)
         fit_set = build_trainset(fit_part, **kw)
-        from .evaluation import rank_targets, targets_for, tune_blend
+        from .evaluation import rank_targets, targets_for, tune_blend, tune_ease
 
         valid = targets_for(fit_set, valid_part)
+        if "ease" in members and "ease" not in options:
+            options = {**options, "ease": tune_ease(fit_set, valid, log)}
         tuned = {m: member_model(m, seed=seed, options=options).fit(fit_set) for m in members}
         if len(members) > 1:
             weights = tune_blend(tuned, valid, log)

@@ -34,6 +34,7 @@ BASE_MODELS = ("popularity", "lightfm", "hybrid", "ease", "sequential")
 ALL_MODELS = (*BASE_MODELS, "blend")
 BLEND_MEMBERS = ("ease", "hybrid", "sequential")
 EASE_L2_GRID = (100.0, 250.0, 500.0, 1000.0)
+EASE_DECAY_GRID = (1.0, 0.9, 0.8, 0.7, 0.6)
 K = 10
 
 
@@ -175,17 +176,30 @@ def latency_ms_p95(model: Model, t: Targets, *, samples: int = 100, seed: int = 
     return float(np.percentile(times, 95))
 
 
-def tune_ease(prep: Prepared, valid: Targets, log) -> float:
-    best, best_l2 = -1.0, EASE_L2_GRID[0]
-    counts = prep.fit.item_counts()
+def mean_ndcg(model: Model, t: Targets) -> float:
+    scores = score_targets(model, t, slice(None))
+    return float(
+        np.mean(
+            [
+                M.ndcg_at_k(M.top_k(s, K, t.excluded[i]).tolist(), set(t.relevant[i].tolist()))
+                for i, s in enumerate(scores)
+            ]
+        )
+    )
+
+
+def tune_ease(fit: TrainSet, valid: Targets, log) -> dict:
+    """λ and the recency decay, chosen on validation (one inversion per λ)."""
+    best, best_opts = -1.0, {}
     for l2 in EASE_L2_GRID:
-        m = EASE(l2=l2).fit(prep.fit)
-        tops, aucs = rank_targets(m, valid, counts)
-        ndcg = summarize(tops, aucs, valid, prep)["ndcg@10"]
-        log(f"  ease l2={l2:g}: valid ndcg@10 {ndcg:.4f}")
-        if ndcg > best:
-            best, best_l2 = ndcg, l2
-    return best_l2
+        m = EASE(l2=l2).fit(fit)
+        for decay in EASE_DECAY_GRID:
+            m.params["decay"] = decay
+            ndcg = mean_ndcg(m, valid)
+            if ndcg > best:
+                best, best_opts = ndcg, {"l2": l2, "decay": decay}
+    log(f"  ease {best_opts}: valid ndcg@10 {best:.4f}")
+    return best_opts
 
 
 def tune_blend(members: dict[str, Model], valid: Targets, log) -> dict:
@@ -255,7 +269,7 @@ def evaluate(
         try:
             over = {}
             if name == "ease":
-                over["l2"] = tune_ease(prep, valid, log)
+                over = tune_ease(prep.fit, valid, log)
             model = make_model(name, seed=seed, threads=threads, **over)
             t0 = time.perf_counter()
             model.fit(prep.train)
@@ -272,7 +286,7 @@ def evaluate(
             # to the members fitted on the full train part.
             tuned = {}
             for n in members:
-                over = {"l2": fitted[n][0].params["l2"]} if n == "ease" else {}
+                over = dict(fitted[n][0].params) if n == "ease" else {}
                 tuned[n] = make_model(n, seed=seed, threads=threads, **over).fit(prep.fit)
             weights = tune_blend(tuned, valid, log)
             blend = Blend({n: fitted[n][0] for n in members}, weights)

@@ -61,16 +61,6 @@ def _read(folder: Path) -> tuple[dict, dict]:
         return params, {k: npz[k] for k in npz.files}
 
 
-def _history_matrix(histories: list[np.ndarray], n_items: int) -> sp.csr_matrix:
-    rows = np.repeat(np.arange(len(histories)), [len(h) for h in histories])
-    cols = np.concatenate(histories).astype(np.int64) if histories else np.empty(0, np.int64)
-    m = sp.csr_matrix(
-        (np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(len(histories), n_items)
-    )
-    m.data[:] = 1.0
-    return m
-
-
 class Popularity(Model):
     """Most interacted items first. With side keys, popularity within the user's
     demographic cell (age bucket and gender), shrunk toward the global order."""
@@ -287,21 +277,22 @@ class LightFMModel(Model):
 class EASE(Model):
     """Embarrassingly shallow autoencoder (Steck 2019): a closed-form item-item model,
     B = I - P / diag(P) with P = (XᵀX + λI)⁻¹. A user's scores are their history row times B,
-    so a site user is scored exactly like a trained one. Only the `max_items` most popular
-    items get a column (memory grows with the square); the rest score zero here."""
+    so a site user is scored exactly like a trained one. `decay` < 1 weighs the history by
+    recency (the latest item 1, the one before `decay`, ...): "what next" rather than "what
+    else". Only the `max_items` most popular items get a column (memory grows with the
+    square); the rest score zero here."""
 
     name = "ease"
 
-    def __init__(self, *, l2: float = 300.0, max_items: int = 8000) -> None:
-        self.params = {"l2": l2, "max_items": max_items}
+    def __init__(self, *, l2: float = 300.0, decay: float = 1.0, max_items: int = 8000) -> None:
+        self.params = {"l2": l2, "decay": decay, "max_items": max_items}
 
     def fit(self, train: TrainSet) -> EASE:
         counts = train.item_counts()
         keep = np.flatnonzero(counts > 0)
         if len(keep) > self.params["max_items"]:
-            keep = np.sort(
-                keep[np.argsort(-counts[keep], kind="stable")[: self.params["max_items"]]]
-            )
+            top = np.argsort(-counts[keep], kind="stable")[: self.params["max_items"]]
+            keep = np.sort(keep[top])
         x = train.matrix[:, keep].astype(np.float64)
         gram = (x.T @ x).toarray()
         gram[np.diag_indices_from(gram)] += self.params["l2"]
@@ -311,8 +302,22 @@ class EASE(Model):
         self.columns = keep.astype(np.int64)
         self.weights = b.astype(np.float32)
         self.n_items = train.n_items
-        self.train_matrix = train.matrix
+        self.sequences = train.sequences
         return self
+
+    def _rows(self, histories: list[np.ndarray]) -> sp.csr_matrix:
+        decay = self.params["decay"]
+        hist = [np.asarray(h, dtype=np.int64) for h in histories]
+        rows = np.repeat(np.arange(len(hist)), [len(h) for h in hist])
+        cols = np.concatenate(hist) if hist else np.empty(0, np.int64)
+        vals = np.concatenate(
+            [decay ** np.arange(len(h) - 1, -1, -1, dtype=np.float64) for h in hist]
+            if hist
+            else [np.empty(0)]
+        )
+        m = sp.csr_matrix((vals, (rows, cols)), shape=(len(hist), self.n_items))
+        m.sum_duplicates()
+        return m
 
     def _scores(self, rows: sp.csr_matrix) -> np.ndarray:
         out = np.zeros((rows.shape[0], self.n_items), dtype=np.float32)
@@ -320,31 +325,45 @@ class EASE(Model):
         return out
 
     def score_users(self, users: np.ndarray) -> np.ndarray:
-        return self._scores(self.train_matrix[users])
+        return self._scores(self._rows([self.sequences[u] for u in users]))
 
     def score_histories(self, histories, user_keys) -> np.ndarray:
-        return self._scores(_history_matrix(histories, self.n_items))
+        return self._scores(self._rows(histories))
+
+    def contributions(self, item: int, history: np.ndarray) -> np.ndarray:
+        """How much each history item adds to `item`'s score (-inf where not modelled)."""
+        out = np.full(len(history), -np.inf)
+        col = np.searchsorted(self.columns, item)
+        if col >= len(self.columns) or self.columns[col] != item:
+            return out
+        rows = np.minimum(np.searchsorted(self.columns, history), len(self.columns) - 1)
+        ok = self.columns[rows] == history
+        out[ok] = self.weights[rows[ok], col]
+        return out
 
     def save(self, folder: Path) -> None:
-        m = self.train_matrix
+        lengths = np.asarray([len(q) for q in self.sequences], dtype=np.int64)
+        flat = np.concatenate(self.sequences) if self.sequences else np.empty(0, np.int64)
         _write(
             folder,
             {**self.params, "n_items": self.n_items},
             columns=self.columns,
             weights=self.weights,
-            indptr=m.indptr,
-            indices=m.indices,
-            shape=np.asarray(m.shape),
+            lengths=lengths,
+            flat=flat,
         )
 
     @classmethod
     def load(cls, folder: Path) -> EASE:
         params, a = _read(folder)
-        m = cls(l2=params["l2"], max_items=params["max_items"])
+        m = cls(l2=params["l2"], decay=params["decay"], max_items=params["max_items"])
         m.n_items, m.columns, m.weights = params["n_items"], a["columns"], a["weights"]
-        data = np.ones(len(a["indices"]), dtype=np.float32)
-        m.train_matrix = sp.csr_matrix((data, a["indices"], a["indptr"]), shape=tuple(a["shape"]))
+        m.sequences = _unflatten(a["flat"], a["lengths"])
         return m
+
+
+def _unflatten(flat: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+    return list(np.split(flat, np.cumsum(lengths)[:-1])) if len(lengths) else []
 
 
 class Sequential(Model):
@@ -400,7 +419,7 @@ class Sequential(Model):
         params, a = _read(folder)
         m = cls(**params)
         m.inner = SequentialRecommender.load(folder / "inner")
-        m.sequences = np.split(a["flat"], np.cumsum(a["lengths"])[:-1]) if len(a["lengths"]) else []
+        m.sequences = _unflatten(a["flat"], a["lengths"])
         return m
 
 

@@ -1,0 +1,189 @@
+"""The recommendations page (persona, cards, "more", "surprise me", like / not interested,
+taste chat), its polling partials and the history of past lists."""
+
+from __future__ import annotations
+
+from urllib.parse import quote_plus
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from movies.models import Movie, Rating
+from movies.selectors import movie_cards
+
+from .models import Feedback, RecommendationItem, RecommendationList
+
+PAGE = "recommendations/home.html"
+LIST_SIZE = 10
+SURPRISE_NOVELTY = 0.8
+
+
+# -- card data -----------------------------------------------------------------------------------
+def _watch_url(title: str, year: int | None, language: str) -> str:
+    """A search for "title year" on a public where-to-watch site."""
+    country = "kr" if language == "ko" else "us"
+    query = quote_plus(f"{title} {year}" if year else title)
+    return f"https://www.justwatch.com/{country}/search?q={query}"
+
+
+def _list_pages(root: RecommendationList) -> list[RecommendationList]:
+    return [root, *root.pages.order_by("created_at", "pk")]
+
+
+def item_views(user, items: list[RecommendationItem]) -> list[dict]:
+    """Everything a card template needs, read with a handful of queries for all items."""
+    movie_ids = [i.movie_id for i in items]
+    because_ids = {m for i in items for m in (i.because_movie_ids or []) if isinstance(m, int)}
+    cards = movie_cards(movie_ids=movie_ids)
+    because = (
+        dict(Movie.objects.filter(pk__in=because_ids).values_list("pk", "title"))
+        if because_ids
+        else {}
+    )
+    feedback = dict(
+        Feedback.objects.filter(user=user, movie_id__in=movie_ids).values_list("movie_id", "kind")
+    )
+    language = getattr(user, "language", "ko")
+    out = []
+    for item in items:
+        card = cards.get(item.movie_id)
+        if card is None:
+            continue
+        out.append(
+            {
+                "item": item,
+                "card": card,
+                "because": [because[m] for m in item.because_movie_ids or [] if m in because],
+                "feedback": feedback.get(item.movie_id, ""),
+                "watch_url": _watch_url(card.title, card.year, language),
+            }
+        )
+    return out
+
+
+def page_context(user, page: RecommendationList) -> dict:
+    items = list(page.items.all()) if page.status == RecommendationList.Status.READY else []
+    return {
+        "page": page,
+        "cards": item_views(user, items),
+        "by_llm": page.engine.startswith("llm"),
+    }
+
+
+def list_section_context(user, *, root: RecommendationList | None) -> dict:
+    if root is None:
+        return {"root": None, "pages": []}
+    if root.parent_id:
+        root = root.parent
+    pages = _list_pages(root)
+    return {"root": root, "pages": [page_context(user, p) for p in pages]}
+
+
+# -- views ---------------------------------------------------------------------------------------
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "recommendations/landing.html")
+    from llm_worker.views import ChatForm, chat_context, persona_context
+
+    user = request.user
+    root = RecommendationList.objects.filter(user=user, parent=None).first()
+    if root is None and not Rating.objects.filter(user=user).exists():
+        return redirect("movies:picks")
+    from llm_worker.models import Persona
+
+    persona = Persona.objects.filter(user=user).first()
+    context = {
+        **list_section_context(user, root=root),
+        **persona_context(persona),
+        **chat_context(user),
+        "form": ChatForm(),
+    }
+    return render(request, PAGE, context)
+
+
+@login_required
+@require_POST
+def list_new(request: HttpRequest) -> HttpResponse:
+    from .services import recommendation_list_request
+
+    novelty = SURPRISE_NOVELTY if request.POST.get("surprise") else 0.0
+    root = recommendation_list_request(user=request.user, k=LIST_SIZE, novelty=novelty)
+    if request.htmx:
+        root.refresh_from_db()
+        context = list_section_context(request.user, root=root)
+        return render(request, f"{PAGE}#list-section", context)
+    return redirect("recommendations:home")
+
+
+@login_required
+@require_POST
+def list_more(request: HttpRequest, pk: int) -> HttpResponse:
+    root = get_object_or_404(RecommendationList, pk=pk, user=request.user, parent=None)
+    from .services import recommendation_list_request
+
+    # Shown movies are excluded by the recommender, so the next page never repeats one.
+    page = recommendation_list_request(
+        user=request.user, k=LIST_SIZE, novelty=root.novelty, parent=root
+    )
+    if request.htmx:
+        page.refresh_from_db()
+        return render(request, f"{PAGE}#list-page", page_context(request.user, page))
+    return redirect("recommendations:home")
+
+
+@login_required
+@require_GET
+def list_poll(request: HttpRequest, pk: int) -> HttpResponse:
+    page = get_object_or_404(RecommendationList, pk=pk, user=request.user)
+    response = render(request, f"{PAGE}#list-page", page_context(request.user, page))
+    if page.status == RecommendationList.Status.PENDING:
+        return response
+    return HttpResponseStopPolling(response.content)
+
+
+@login_required
+@require_POST
+def item_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(
+        RecommendationItem.objects.select_related("recommendation_list"),
+        pk=pk,
+        recommendation_list__user=request.user,
+    )
+    kind = request.POST.get("kind", "")
+    if kind not in Feedback.Kind.values:
+        raise Http404("unknown feedback kind")
+    from .services import feedback_set
+
+    feedback_set(user=request.user, movie_id=item.movie_id, kind=kind)
+    if request.htmx:
+        (view,) = item_views(request.user, [item]) or [None]
+        return render(request, f"{PAGE}#card", {"c": view})
+    return redirect("recommendations:home")
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    lists = RecommendationList.objects.filter(user=request.user).prefetch_related("items__movie")
+    page = Paginator(lists, 10).get_page(request.GET.get("page"))
+    movie_ids = {i.movie_id for lst in page for i in lst.items.all()}
+    feedback = dict(
+        Feedback.objects.filter(user=request.user, movie_id__in=movie_ids).values_list(
+            "movie_id", "kind"
+        )
+    )
+    rows = [
+        {
+            "list": lst,
+            "items": [
+                {"item": i, "feedback": feedback.get(i.movie_id, "")} for i in lst.items.all()
+            ],
+        }
+        for lst in page
+    ]
+    return render(request, "recommendations/history.html", {"page_obj": page, "rows": rows})
