@@ -138,6 +138,9 @@ class Format:
     required: frozenset[str]
     # Columns that set this format apart from one with overlapping columns.
     distinctive: frozenset[str] = frozenset()
+    # The narrow files (keywords, credits, links) have nothing else; a wide file that happens
+    # to hold "id" and "keywords" is not a keywords file.
+    narrow: bool = False
 
 
 METADATA = Format(
@@ -212,11 +215,13 @@ UDACITY = Format(
     ),
 )
 TMDB5000_CREDITS = Format(
-    "TMDB 5000 tmdb_5000_credits.csv", frozenset({"movie_id", "cast", "crew"})
+    "TMDB 5000 tmdb_5000_credits.csv", frozenset({"movie_id", "cast", "crew"}), narrow=True
 )
-CREDITS = Format("Kaggle credits.csv", frozenset({"id", "cast", "crew"}))
-KEYWORDS = Format("Kaggle keywords.csv", frozenset({"id", "keywords"}))
-LINKS = Format("MovieLens/Kaggle links.csv", frozenset({"movieId", "imdbId", "tmdbId"}))
+CREDITS = Format("Kaggle credits.csv", frozenset({"id", "cast", "crew"}), narrow=True)
+KEYWORDS = Format("Kaggle keywords.csv", frozenset({"id", "keywords"}), narrow=True)
+LINKS = Format(
+    "MovieLens/Kaggle links.csv", frozenset({"movieId", "imdbId", "tmdbId"}), narrow=True
+)
 
 # Most specific first; also the precedence when two files describe the same movie.
 FORMATS = [METADATA, TMDB5000, UDACITY, TMDB5000_CREDITS, CREDITS, KEYWORDS, LINKS]
@@ -225,10 +230,12 @@ FORMATS = [METADATA, TMDB5000, UDACITY, TMDB5000_CREDITS, CREDITS, KEYWORDS, LIN
 def detect_format(label: str, header: list[str]) -> Format:
     columns = set(header)
     for fmt in FORMATS:
-        if fmt.required <= columns and fmt.distinctive <= columns:
+        fits = fmt.required <= columns and fmt.distinctive <= columns
+        if fits and (not fmt.narrow or columns <= fmt.required | {"title"}):
             return fmt
     # Name the closest format in the message so a missing column is easy to spot.
-    best = max(FORMATS, key=lambda f: len(f.required & columns) / len(f.required))
+    partial = [f for f in FORMATS if not f.required <= columns] or FORMATS
+    best = max(partial, key=lambda f: len(f.required & columns) / len(f.required))
     if len(best.required & columns) >= max(2, len(best.required) // 2):
         check_header(label, header, set(best.required))
     check_header(label, header, {"id"})  # says "separated by ..." when that is the problem
