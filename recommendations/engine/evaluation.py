@@ -34,7 +34,7 @@ BASE_MODELS = ("popularity", "lightfm", "hybrid", "ease", "sequential")
 ALL_MODELS = (*BASE_MODELS, "blend")
 BLEND_MEMBERS = ("ease", "hybrid", "sequential")
 EASE_L2_GRID = (100.0, 250.0, 500.0, 1000.0)
-EASE_DECAY_GRID = (1.0, 0.9, 0.8, 0.7, 0.6)
+EASE_DECAY_GRID = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
 K = 10
 
 

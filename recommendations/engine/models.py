@@ -315,7 +315,8 @@ class EASE(Model):
             if hist
             else [np.empty(0)]
         )
-        m = sp.csr_matrix((vals, (rows, cols)), shape=(len(hist), self.n_items))
+        # float32 like the weights: a float64 row would upcast the whole matrix per call.
+        m = sp.csr_matrix((vals.astype(np.float32), (rows, cols)), shape=(len(hist), self.n_items))
         m.sum_duplicates()
         return m
 
