@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+
+GOOD = {
+    "username": "minji",
+    "password1": "a-long-safe-passphrase-42",
+    "password2": "a-long-safe-passphrase-42",
+    "age": "29",
+    "gender": "F",
+    "occupation": "",
+    "language": "ko",
+}
+
+
+@pytest.mark.django_db
+def test_it_signs_up_logs_in_and_sends_to_the_picks(client):
+    response = client.post(reverse("accounts:signup"), GOOD)
+
+    assert response.status_code == 302
+    assert response.url == reverse("movies:picks")
+    user = User.objects.get(username="minji")
+    assert (user.age, user.gender, user.language, user.occupation) == (29, "F", "ko", "")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ko"
+    assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("age", "language", "message"),
+    [
+        ("0", "en", "Age must be between 1 and 120."),
+        ("200", "en", "Age must be between 1 and 120."),
+        ("abc", "en", "Enter your age as a whole number"),
+        ("0", "ko", "나이는 1에서 120 사이"),
+        ("abc", "ko", "나이를 숫자로"),
+    ],
+)
+def test_a_bad_age_is_explained_next_to_the_field_in_the_users_language(
+    client, age, language, message
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    response = client.post(reverse("accounts:signup"), {**GOOD, "age": age})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    # The message sits in the age field's block, tied to the input.
+    assert 'id="id_age_error"' in html
+    assert html.index('for="id_age"') < html.index(message)
+    assert not User.objects.filter(username="minji").exists()
+    # What the user typed is kept.
+    assert 'value="minji"' in html
+
+
+@pytest.mark.django_db
+def test_missing_gender_and_mismatched_passwords_are_reported(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    data = {**GOOD, "gender": "", "password2": "something-else-entirely"}
+
+    response = client.post(reverse("accounts:signup"), data)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Please choose a gender" in html
+    assert 'id="id_password2_error"' in html
+
+
+@pytest.mark.django_db
+def test_a_dataset_style_user_id_is_refused(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(reverse("accounts:signup"), {**GOOD, "username": "ml-100k:1"})
+    assert response.status_code == 400
+    assert not User.objects.filter(username="ml-100k:1").exists()
+
+
+@pytest.mark.django_db
+def test_signup_refuses_a_post_without_csrf_token():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("accounts:signup"), GOOD)
+    assert response.status_code == 403
+    assert not User.objects.exists()

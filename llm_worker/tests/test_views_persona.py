@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from llm_worker.models import Persona
+from movies.tests.factories import MovieFactory
+
+
+def login(client, **kwargs):
+    user = UserFactory(**kwargs)
+    user.save()  # the factory skips saving the password it sets
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = user.language
+    return user
+
+
+def persona(user, key="p1", **fields):
+    fields.setdefault("status", Persona.Status.READY)
+    return Persona.objects.create(user=user, request_key=key, **fields)
+
+
+@pytest.mark.django_db
+def test_a_pending_persona_page_polls_its_progress(client):
+    user = login(client, language="en")
+    row = persona(user, status=Persona.Status.PENDING)
+
+    html = client.get(reverse("llm_worker:persona")).text
+
+    assert reverse("llm_worker:persona_poll", args=[row.pk]) in html
+    assert 'hx-trigger="every 1s"' in html
+    assert "writing your taste profile" in html
+
+
+@pytest.mark.django_db
+def test_polling_stops_with_286_and_swaps_in_the_persona(client):
+    user = login(client, language="en")
+    cited = MovieFactory(title="Oldboy", year=2003)
+    row = persona(
+        user,
+        summary="You like tense, twisty revenge stories.",
+        liked_traits=["twists"],
+        disliked_traits=["musicals"],
+        reasons=[{"text": "Revenge and reversal", "movie_ids": [cited.pk]}],
+    )
+
+    response = client.get(reverse("llm_worker:persona_poll", args=[row.pk]), HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 286
+    html = response.content.decode()
+    assert "every 1s" not in html
+    for text in ("tense, twisty revenge", "twists", "musicals", "Revenge and reversal", "Oldboy"):
+        assert text in html
+    assert f"{reverse('movies:picks')}?q=Oldboy" in html  # the reason links the cited movie
+
+
+@pytest.mark.django_db
+def test_a_pending_poll_keeps_polling(client):
+    user = login(client)
+    row = persona(user, status=Persona.Status.PENDING)
+    response = client.get(reverse("llm_worker:persona_poll", args=[row.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'hx-trigger="every 1s"' in response.text
+
+
+@pytest.mark.django_db
+def test_persona_text_from_the_llm_is_escaped(client):
+    user = login(client)
+    persona(
+        user,
+        summary="<script>alert(1)</script>",
+        liked_traits=["<b>bold</b>"],
+        reasons=[{"text": "<img src=x onerror=alert(2)>", "movie_ids": []}],
+        user_correction="<script>alert(3)</script>",
+    )
+    html = client.get(reverse("llm_worker:persona")).text
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "<b>bold</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.django_db
+def test_a_degraded_persona_says_so(client):
+    user = login(client, language="en")
+    persona(user, summary="Drama fan.", degraded_reason="LLM unavailable: connection refused")
+    html = client.get(reverse("llm_worker:persona")).text
+    assert "Written without the language model:" in html
+    assert "connection refused" in html
+
+
+@pytest.mark.django_db
+def test_without_a_persona_the_user_is_sent_to_pick_movies(client):
+    login(client)
+    response = client.get(reverse("llm_worker:persona"))
+    assert response.status_code == 302
+    assert response.url == reverse("movies:picks")
+
+
+@pytest.mark.django_db
+def test_another_users_persona_is_404_and_never_shown(client):
+    other = persona(UserFactory(), summary="Secret taste of someone else")
+    login(client)
+    assert client.get(reverse("llm_worker:persona_poll", args=[other.pk])).status_code == 404
+    assert client.get(reverse("llm_worker:persona")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_empty_or_overlong_correction_is_explained(client):
+    user = login(client, language="en")
+    persona(user, summary="Drama fan.")
+    url = reverse("llm_worker:persona_correct")
+
+    empty = client.post(url, {"text": "  "})
+    long = client.post(url, {"text": "x" * 1001})
+
+    assert empty.status_code == 400
+    assert "Write a few words first." in empty.text
+    assert long.status_code == 400
+    assert "Please keep it under 1000 characters (you wrote 1001)." in long.text
+    assert Persona.objects.get(user=user).user_correction == ""
+
+
+@pytest.mark.django_db
+def test_anonymous_users_are_sent_to_login(client):
+    for url in (reverse("llm_worker:persona"), reverse("llm_worker:chat")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
+
+
+@pytest.mark.django_db
+def test_correction_needs_a_csrf_token():
+    user = UserFactory()
+    user.save()
+    persona(user)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    assert client.post(reverse("llm_worker:persona_correct"), {"text": "hi"}).status_code == 403

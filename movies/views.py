@@ -1,0 +1,152 @@
+"""Picking watched movies: search as you type, a popular grid grouped by genre, chips.
+
+Picks are `Rating(source="pick", rating=None)` rows, saved as soon as they are added so a
+reload or another device loses nothing. With htmx the search, add and remove answer with
+partials; without JavaScript the same URLs answer with the whole page or a redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import selectors
+from .models import Genre, Movie, Rating
+
+SEARCH_LIMIT = 12
+GRID_GENRES = 6
+GRID_PER_GENRE = 8
+QUERY_MAX = 100
+PAGE = "movies/picks.html"
+
+
+def _picks_of(user) -> list[Rating]:
+    return list(
+        Rating.objects.filter(user=user, source=Rating.Source.PICK)
+        .select_related("movie")
+        .order_by("timestamp", "pk")
+    )
+
+
+def _popular_by_genre() -> list[tuple[str, list[Movie]]]:
+    """The most-populated genres, each with its most-rated visible movies."""
+    names = list(
+        Genre.objects.annotate(n=Count("movies", filter=Q(movies__hidden=False)))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+        .values_list("name", flat=True)[:GRID_GENRES]
+    )
+    groups = [(n, selectors.movies_popular(limit=GRID_PER_GENRE, genre=n)) for n in names]
+    if not groups:
+        groups = [(_("Popular"), selectors.movies_popular(limit=GRID_PER_GENRE * 2))]
+    return groups
+
+
+def _search(query: str) -> list[Movie]:
+    return selectors.movie_search(query=query[:QUERY_MAX], limit=SEARCH_LIMIT)
+
+
+def _page(request: HttpRequest, *, query: str = "", error: str = "", status: int = 200):
+    picks = _picks_of(request.user)
+    context = {
+        "picks": picks,
+        "picked_ids": {p.movie_id for p in picks},
+        "query": query,
+        "results": _search(query) if query else [],
+        "groups": _popular_by_genre(),
+        "error": error,
+    }
+    return render(request, PAGE, context, status=status)
+
+
+def _chips(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    picks = _picks_of(request.user)
+    context = {"picks": picks, "picked_ids": {p.movie_id for p in picks}, "error": error}
+    return render(request, f"{PAGE}#chips", context, status=status)
+
+
+@login_required
+@require_GET
+def picks(request: HttpRequest) -> HttpResponse:
+    return _page(request, query=request.GET.get("q", "").strip())
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    if not request.htmx:
+        return _page(request, query=query)
+    picked = set(
+        Rating.objects.filter(user=request.user, source=Rating.Source.PICK).values_list(
+            "movie_id", flat=True
+        )
+    )
+    context = {"query": query, "results": _search(query) if query else [], "picked_ids": picked}
+    return render(request, f"{PAGE}#results", context)
+
+
+def _pick_error(raw: str) -> tuple[Movie | None, str]:
+    try:
+        movie_id = int(raw)
+    except (TypeError, ValueError):
+        return None, _("That is not a movie of our catalogue.")
+    movie = Movie.objects.filter(pk=movie_id).first()
+    if movie is None:
+        return None, _("That is not a movie of our catalogue.")
+    if movie.hidden:
+        return None, _("“%(title)s” cannot be picked.") % {"title": movie.title}
+    return movie, ""
+
+
+@login_required
+@require_POST
+def pick_add(request: HttpRequest) -> HttpResponse:
+    movie, error = _pick_error(request.POST.get("movie_id", ""))
+    if movie is not None:
+        # A dataset rating of the same movie stays as it is: the unique (user, movie) pair.
+        Rating.objects.get_or_create(
+            user=request.user,
+            movie=movie,
+            defaults={"source": Rating.Source.PICK, "rating": None, "timestamp": timezone.now()},
+        )
+    if request.htmx:
+        return _chips(request, error=error, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    return redirect("movies:picks")
+
+
+@login_required
+@require_POST
+def pick_remove(request: HttpRequest, movie_id: int) -> HttpResponse:
+    pick = get_object_or_404(
+        Rating, user=request.user, movie_id=movie_id, source=Rating.Source.PICK
+    )
+    pick.delete()
+    if request.htmx:
+        return _chips(request)
+    return redirect("movies:picks")
+
+
+@login_required
+@require_POST
+def picks_done(request: HttpRequest) -> HttpResponse:
+    if not Rating.objects.filter(user=request.user, source=Rating.Source.PICK).exists():
+        return _page(request, error=_("Pick at least one movie you have watched."), status=400)
+    from llm_worker.services import persona_request
+
+    from recommendations.services import recommendation_list_request
+
+    # The persona first: a worker that takes tasks in order writes it before the list that
+    # reads it; both run after this transaction commits.
+    with transaction.atomic():
+        persona_request(user=request.user)
+        recommendation_list_request(user=request.user, k=10)
+    return redirect("llm_worker:persona")
