@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from movies.models import Movie, Rating
 from movies.selectors import watched_movie_ids
@@ -144,7 +145,7 @@ def candidates_for_picks(
     known = set(Movie.objects.filter(pk__in=movie_ids).values_list("pk", flat=True))
     missing = [m for m in movie_ids if m not in known]
     if missing:
-        raise UnknownMovieError(missing)
+        raise UnknownMovieError(missing, gettext("These movies are not in the catalogue: {ids}"))
     history = list(dict.fromkeys(movie_ids))
     return _candidates(
         user_id=None,

@@ -34,7 +34,7 @@ FORMAT = 1
 KINDS = ("hybrid", "lightfm", "ease", "sequential", "popularity")
 # How each kind is built: members of the blend (popularity is always kept for N = 0).
 KIND_MEMBERS = {
-    "hybrid": ("hybrid", "ease", "sequential"),
+    "hybrid": ("popularity", "hybrid", "ease", "sequential"),
     "lightfm": ("hybrid",),
     "ease": ("ease",),
     "sequential": ("sequential",),
@@ -46,16 +46,17 @@ LOADERS: dict[str, type[Model]] = {
     "ease": EASE,
     "sequential": Sequential,
 }
+FOLDIN_MAX_HISTORY = 10  # up to this many movies, an unseen user gets `foldin_weights`
 DISMISS_PENALTY = 1.0  # in z-score units, times the cosine similarity to a dismissed movie
 
 
 class UnknownMovieError(ValueError):
     """A movie id the model (or the catalogue) does not know."""
 
-    def __init__(self, movie_ids) -> None:
+    def __init__(self, movie_ids, message: str = "unknown movie id(s): {ids}") -> None:
         self.movie_ids = sorted(int(m) for m in movie_ids)
         shown = ", ".join(str(m) for m in self.movie_ids[:10])
-        super().__init__(f"unknown movie id(s): {shown}")
+        super().__init__(message.format(ids=shown))
 
 
 def fingerprint(inter: Interactions, items: dict[int, ItemInfo]) -> str:
@@ -81,6 +82,8 @@ class Recommender:
     fingerprint: str = ""
     metrics: dict = field(default_factory=dict)
     params: dict = field(default_factory=dict)
+    # Weights for a user the model never saw with only a few movies (tuned on such users).
+    foldin_weights: dict[str, float] = field(default_factory=dict)
 
     # -- scoring -----------------------------------------------------------------------------
     def engine_name(self) -> str:
@@ -104,19 +107,22 @@ class Recommender:
         `UnknownMovieError` for history ids the model does not know (otherwise they are
         skipped: movies added to the catalogue after training)."""
         hist = self.known_indices(history_ids, strict=strict)
-        if len(hist) == 0 or not self.weights:
+        uidx = self.user_map.get(user_id) if user_id is not None else None
+        weights = self.weights
+        if uidx is None and len(hist) <= FOLDIN_MAX_HISTORY and self.foldin_weights:
+            weights = self.foldin_weights
+        if len(hist) == 0 or not weights or set(weights) == {"popularity"}:
             s = self.models["popularity"].score_histories([hist], [keys])[0]
             engine = "popularity"
         else:
-            uidx = self.user_map.get(user_id) if user_id is not None else None
             parts = {}
-            for name in self.weights:
+            for name in weights:
                 model = self.models[name]
                 if uidx is not None and isinstance(model, LightFMModel):
                     parts[name] = model.score_users(np.array([uidx]))[0]
                 else:
                     parts[name] = model.score_histories([hist], [keys])[0]
-            s = sum(w * standardize(parts[n][None, :])[0] for n, w in self.weights.items())
+            s = sum(w * standardize(parts[n][None, :])[0] for n, w in weights.items())
             engine = self.engine_name()
         s = np.asarray(s, dtype=np.float64)
         if novelty > 0:
@@ -207,6 +213,7 @@ class Recommender:
             "kind": self.kind,
             "models": sorted(self.models),
             "weights": self.weights,
+            "foldin_weights": self.foldin_weights,
             "fingerprint": self.fingerprint,
             "metrics": self.metrics,
             "params": self.params,
@@ -229,6 +236,7 @@ class Recommender:
             user_keys=manifest["user_keys"],
             models=models,
             weights=manifest["weights"],
+            foldin_weights=manifest.get("foldin_weights", {}),
             item_counts=np.load(folder / "item_counts.npy"),
             fingerprint=manifest["fingerprint"],
             metrics=manifest["metrics"],
@@ -279,6 +287,7 @@ def train_recommender(
         "interactions": int(train.matrix.nnz),
     }
     weights = {m: 1.0 / len(members) for m in members} if members else {}
+    foldin_weights = dict(weights)
     if tune and members:
         fit_part, valid_part = holdout_random(inter, per_user=10, seed=seed)
         fit_set = build_trainset(fit_part, **kw)
@@ -290,6 +299,11 @@ def train_recommender(
         tuned = {m: member_model(m, seed=seed, options=options).fit(fit_set) for m in members}
         if len(members) > 1:
             weights = tune_blend(tuned, valid, log)
+            new_users = _foldin_targets(fit_set, valid)
+            # Too few users with enough history to play "new": keep the main weights.
+            foldin_weights = (
+                tune_blend(tuned, new_users, log) if len(new_users.users) >= 20 else weights
+            )
         blend = Blend(tuned, weights)
         tops, _ = rank_targets(blend, valid, fit_set.item_counts())
         rel = [set(r.tolist()) for r in valid.relevant]
@@ -300,8 +314,9 @@ def train_recommender(
             np.mean([M.ndcg_at_k(t.tolist(), r) for t, r in zip(tops, rel, strict=True)])
         )
     models: dict[str, Model] = {"popularity": Popularity().fit(train)}
-    for m in weights:
-        models[m] = member_model(m, seed=seed, options=options).fit(train)
+    for m in members:
+        if m != "popularity" and (weights.get(m, 0) > 0 or foldin_weights.get(m, 0) > 0):
+            models[m] = member_model(m, seed=seed, options=options).fit(train)
     metrics["train_s"] = round(time.perf_counter() - started, 2)
     return Recommender(
         kind=kind,
@@ -310,11 +325,30 @@ def train_recommender(
         user_keys=ukeys,
         models=models,
         weights={m: w for m, w in weights.items() if w > 0},
+        foldin_weights={m: w for m, w in foldin_weights.items() if w > 0},
         item_counts=train.item_counts(),
         fingerprint=fingerprint(inter, items),
         metrics=metrics,
         params={"seed": seed, "options": options, "members": members},
     )
+
+
+def _foldin_targets(fit_set, valid):
+    """Validation users as if new: their first few movies are the picks, everything else
+    they watched is what a good list finds (their identity vectors are not used)."""
+    from .evaluation import Targets
+    from .splits import FOLDIN_PICKS
+
+    users, relevant, histories, keys = [], [], [], []
+    for u, held in zip(valid.users, valid.relevant, strict=True):
+        seq = fit_set.sequences[u]
+        if len(seq) <= FOLDIN_PICKS:
+            continue
+        users.append(u)
+        histories.append(seq[:FOLDIN_PICKS])
+        relevant.append(np.union1d(seq[FOLDIN_PICKS:], held))
+        keys.append(fit_set.user_keys[u])
+    return Targets(np.asarray(users), relevant, histories, histories, keys)
 
 
 def _available(member: str) -> bool:

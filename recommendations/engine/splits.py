@@ -31,8 +31,10 @@ class Split:
     test: Interactions
     fit: Interactions  # train minus valid: for tuning
     valid: Interactions
-    # foldin only: the picks of held-out users (not in train), used at scoring time.
+    # foldin only: the picks of held-out users (not in train), used at scoring time; and the
+    # same for the validation users held out of `fit`.
     picks: Interactions | None = None
+    valid_picks: Interactions | None = None
 
 
 def make_split(dataset: Dataset, name: str, *, seed: int = 0) -> Split:
@@ -94,16 +96,22 @@ def temporal_cut(inter: Interactions, quantile: float) -> tuple[Interactions, In
 
 def _foldin(dataset: Dataset, *, seed: int) -> Split:
     inter = dataset.interactions
+    train, picks, test = hold_out_users(inter, seed=seed)
+    # Validation mimics the test: other users held out of `fit` and folded in from 5 movies.
+    fit, valid_picks, valid = hold_out_users(train, seed=seed + 1)
+    return Split("foldin", inter, train, test, fit, valid, picks=picks, valid_picks=valid_picks)
+
+
+def hold_out_users(inter: Interactions, *, seed: int, share: float = 0.1) -> tuple:
+    """(rows of the other users, first FOLDIN_PICKS rows of the held-out users, the rest)."""
     users = np.unique(inter.users)
     rng = np.random.default_rng(seed)
-    held_users = rng.choice(users, size=max(1, len(users) // 10), replace=False)
+    held_users = rng.choice(users, size=max(1, int(len(users) * share)), replace=False)
     held = np.isin(inter.users, held_users)
-    train, rest = inter.take(~held), inter.take(held)
+    kept, rest = inter.take(~held), inter.take(held)
     # The first movies a user rated are the ones a new site user would pick at signup.
     first, _ = _first_n(rest, FOLDIN_PICKS)
-    picks, test = rest.take(first), rest.take(~first)
-    fit, valid = holdout_random(train, per_user=10, seed=seed)
-    return Split("foldin", inter, train, test, fit, valid, picks=picks)
+    return kept, rest.take(first), rest.take(~first)
 
 
 def _first_n(inter: Interactions, n: int) -> tuple[np.ndarray, None]:

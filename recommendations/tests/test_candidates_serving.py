@@ -115,8 +115,12 @@ def test_dismissing_pushes_similar_movies_down(trained, catalogue):
 def test_unknown_movie_id_in_picks_is_a_clear_error(trained, catalogue):
     picks = [catalogue["action"][0].pk, 987654]
 
-    with pytest.raises(services.UnknownMovieError, match="987654"):
+    with pytest.raises(services.UnknownMovieError, match="987654") as caught:
         services.candidates_for_picks(movie_ids=picks, k=5)
+
+    assert isinstance(caught.value, ValueError)
+    assert caught.value.movie_ids == [987654]
+    assert "not in the catalogue" in str(caught.value)
 
 
 def test_picks_without_a_session_user(trained, catalogue):
