@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -111,7 +112,13 @@ def persona_correct(request: HttpRequest) -> HttpResponse:
         return render(request, PAGE, context, status=400)
     from llm_worker.services import persona_correct as correct
 
-    correct(user=request.user, text=form.cleaned_data["text"])
+    try:
+        correct(user=request.user, text=form.cleaned_data["text"])
+    except ValidationError as exc:  # the service's own checks, already in the user's language
+        form.add_error("text", exc)
+        latest = Persona.objects.filter(user=request.user).first()
+        context = {**persona_context(latest), "correction_form": form}
+        return render(request, PAGE, context, status=400)
     messages.success(request, _("Thanks, your correction is kept and used from now on."))
     return redirect("llm_worker:persona")
 
@@ -130,7 +137,13 @@ def chat(request: HttpRequest) -> HttpResponse:
         return render(request, template, context, status=400)
     from llm_worker.services import chat_post
 
-    _message, new_list = chat_post(user=request.user, text=form.cleaned_data["text"])
+    try:
+        _message, new_list = chat_post(user=request.user, text=form.cleaned_data["text"])
+    except ValidationError as exc:  # the service's own checks, already in the user's language
+        form.add_error("text", exc)
+        context = {**chat_context(request.user), "form": form}
+        template = "llm_worker/chat.html#chat-panel" if request.htmx else "llm_worker/chat.html"
+        return render(request, template, context, status=400)
     if not request.htmx:
         return redirect("recommendations:home")
     from recommendations.views import list_section_context

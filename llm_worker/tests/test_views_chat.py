@@ -18,6 +18,7 @@ def test_the_history_is_shown_in_order_and_escaped(client):
 
     html = client.get(reverse("llm_worker:chat")).text
 
+    assert html.count('id="chat-panel"') == 1
     assert html.index("Something") < html.index("Here are calmer picks.")
     assert "<script>x" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html

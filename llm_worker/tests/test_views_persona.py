@@ -31,6 +31,7 @@ def test_a_pending_persona_page_polls_its_progress(client):
     html = client.get(reverse("llm_worker:persona")).text
 
     assert reverse("llm_worker:persona_poll", args=[row.pk]) in html
+    assert html.count('id="persona-panel"') == 1
     assert 'hx-trigger="every 1s"' in html
     assert "writing your taste profile" in html
 

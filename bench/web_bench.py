@@ -1,0 +1,256 @@
+"""Web latency under load: gunicorn on loopback, `wrk` with 20 connections against the
+recommendations page (grounded explanations, no LLM) and the search-as-you-type endpoint, over
+the ml-latest-small catalogue (9,742 movies).
+
+    python bench/web_bench.py [--duration 15] [--connections 20] [--workers 3]
+
+Uses DATABASE_URL when set, else a SQLite file bench/out/web_bench.sqlite3 (migrated and loaded
+with `manage.py load_demo` the first time). Needs `wrk` (apt-get install -y wrk) and
+LLECOMMEND_DATA_DIR (or ../shared/datasets). Prints p50/p95/p99 ms, req/s and non-2xx per
+endpoint against the targets (page p95 <= 100 ms, search p95 <= 50 ms) and writes
+bench/out/web_bench.json. Everything binds to 127.0.0.1 only; every run is time-bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PY = str(ROOT / ".venv" / "bin" / "python")
+TARGETS = {"recommendations page": 100.0, "search": 50.0}
+SEARCH_WORDS = ["star", "love", "the", "man", "war", "toy", "matrix", "god", "night", "amel"]
+
+# Run inside `manage.py shell`: a bench user with five picks and one ready list (real services,
+# grounded engine), then a logged-in session; prints the session key.
+SETUP = """
+from django.contrib.auth import get_user_model, HASH_SESSION_KEY, SESSION_KEY, BACKEND_SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import transaction
+from django.utils import timezone
+from movies.models import Rating
+from movies.selectors import movies_popular
+from recommendations.models import RecommendationList
+User = get_user_model()
+user, created = User.objects.get_or_create(
+    username="web-bench", defaults={"age": 31, "gender": "F", "language": "en"})
+if created:
+    user.set_password("web-bench-password-123"); user.save()
+if not Rating.objects.filter(user=user).exists():
+    for m in movies_popular(limit=5):
+        Rating.objects.create(
+            user=user, movie=m, source="pick", rating=None, timestamp=timezone.now())
+if not RecommendationList.objects.filter(user=user, status="ready").exists():
+    from llm_worker.services import persona_request
+    from recommendations.services import recommendation_list_request
+    with transaction.atomic():
+        persona_request(user=user)
+        recommendation_list_request(user=user, k=10)
+lst = RecommendationList.objects.filter(user=user, parent=None).first()
+print("LIST", lst.status, lst.engine, lst.items.count())
+s = SessionStore()
+s[SESSION_KEY] = str(user.pk); s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+s[HASH_SESSION_KEY] = user.get_session_auth_hash(); s.create()
+print("SESSION", s.session_key)
+"""
+
+LUA = """
+local paths = {%(paths)s}
+local i = 0
+request = function()
+  i = (i %% #paths) + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'JSON {"p50": %%.3f, "p95": %%.3f, "p99": %%.3f, "requests": %%d, "seconds": %%.3f, '
+    .. '"non2xx": %%d, "socket_errors": %%d}\\n',
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.requests, summary.duration / 1e6, e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def env_for(db_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    data = env.get("LLECOMMEND_DATA_DIR") or str((ROOT.parent / "shared" / "datasets").resolve())
+    env.update(
+        DATABASE_URL=db_url,
+        LLECOMMEND_DATA_DIR=data,
+        DEBUG="false",
+        SECRET_KEY="web-bench-only-secret-key-0123456789-abcdefghijklmnop",
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
+        LLM_BACKEND="grounded",
+        CELERY_BROKER_URL="",
+        LOG_LEVEL="WARNING",
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str, timeout: int = 1800) -> str:
+    done = subprocess.run(
+        [PY, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, seconds: float = 60) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit(f"gunicorn did not answer at {url}")
+
+
+def fetch(url: str, cookie: str, htmx: bool = False) -> tuple[int, str]:
+    headers = {"Cookie": cookie, **({"HX-Request": "true"} if htmx else {})}
+    req = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return resp.status, resp.read().decode()
+
+
+def run_wrk(base: str, paths: list[str], headers: list[str], args) -> dict:
+    script = OUT / "web_bench.lua"
+    script.write_text(LUA % {"paths": ", ".join(json.dumps(p) for p in paths)})
+    cmd = [
+        "wrk",
+        "-t2",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(script),
+    ]
+    for h in headers:
+        cmd += ["-H", h]
+    done = subprocess.run(
+        [*cmd, base], capture_output=True, text=True, timeout=args.duration + 60, check=True
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("JSON "))
+    out = json.loads(line[5:])
+    out["rps"] = out["requests"] / out["seconds"]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=15, help="seconds per endpoint")
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install -y wrk")
+    OUT.mkdir(parents=True, exist_ok=True)
+    db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{OUT / 'web_bench.sqlite3'}"
+    env = env_for(db_url)
+    print(f"database: {db_url.split('@')[-1]}", flush=True)
+    manage(env, "migrate", "-v", "0")
+    manage(env, "compilemessages", "--ignore", ".venv", "-v", "0")
+    print(manage(env, "load_demo", "--no-progress").strip().splitlines()[-1], flush=True)
+    setup = manage(env, "shell", "-c", SETUP)
+    print(next(x for x in setup.splitlines() if x.startswith("LIST")), flush=True)
+    cookie = "sessionid=" + next(
+        x.split()[1] for x in setup.splitlines() if x.startswith("SESSION")
+    )
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "llecommend_site.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_up(f"{base}/accounts/login/")
+        status, page = fetch(f"{base}/", cookie)
+        cards = page.count('<li class="card')
+        if status != 200 or cards < 10:
+            sys.exit(f"the recommendations page is not ready: HTTP {status}, {cards} cards")
+        status, part = fetch(f"{base}/movies/search/?q=star", cookie, htmx=True)
+        if status != 200 or "tile" not in part:
+            sys.exit(f"the search endpoint answered HTTP {status} without results")
+        print(f"warm-up ok: page has {cards} cards; gunicorn {args.workers} workers\n", flush=True)
+        cookie_h = f"Cookie: {cookie}"
+        results = {
+            "recommendations page": run_wrk(base, ["/"], [cookie_h], args),
+            "search": run_wrk(
+                base,
+                [f"/movies/search/?q={w}" for w in SEARCH_WORDS],
+                [cookie_h, "HX-Request: true"],
+                args,
+            ),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    print(f"wrk: {args.connections} connections, {args.duration} s each, loopback")
+    print(
+        f"{'endpoint':<22}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>9}{'non-2xx':>9}"
+        f"{'target p95':>12}  ok"
+    )
+    for name, r in results.items():
+        ok = r["p95"] <= TARGETS[name] and r["non2xx"] == 0 and r["socket_errors"] == 0
+        r.update(target_p95_ms=TARGETS[name], ok=ok)
+        print(
+            f"{name:<22}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['rps']:>9.1f}"
+            f"{r['non2xx']:>9d}{TARGETS[name]:>12.0f}  {'yes' if ok else 'NO'}"
+        )
+    (OUT / "web_bench.json").write_text(
+        json.dumps(
+            {
+                "connections": args.connections,
+                "duration_s": args.duration,
+                "workers": args.workers,
+                "results": results,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
