@@ -151,7 +151,7 @@ def chat(request: HttpRequest) -> HttpResponse:
     context = {
         **chat_context(request.user),
         "form": ChatForm(),
-        **list_section_context(request.user, root=new_list),
+        **list_section_context(request, root=new_list),
         "oob": True,
     }
     return render(request, "llm_worker/chat.html#chat-answer", context)

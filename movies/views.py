@@ -6,8 +6,11 @@ partials; without JavaScript the same URLs answer with the whole page or a redir
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -17,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors
-from .models import Genre, Movie, Rating
+from .models import Genre, Movie, Rating, normalize_title
 
 SEARCH_LIMIT = 12
 GRID_GENRES = 6
 GRID_PER_GENRE = 8
 QUERY_MAX = 100
+SEARCH_CACHE_SECONDS = 60
 PAGE = "movies/picks.html"
 
 
@@ -49,7 +53,17 @@ def _popular_by_genre() -> list[tuple[str, list[Movie]]]:
 
 
 def _search(query: str) -> list[Movie]:
-    return selectors.movie_search(query=query[:QUERY_MAX], limit=SEARCH_LIMIT)
+    """Search-as-you-type sends the same few prefixes from every user: their results are
+    cached briefly (a newly hidden movie can linger for at most SEARCH_CACHE_SECONDS)."""
+    words = normalize_title(query[:QUERY_MAX])
+    if not words:
+        return []
+    key = "movie-search:v1:" + hashlib.sha256(words.encode()).hexdigest()[:24]
+    found = cache.get(key)
+    if found is None:
+        found = selectors.movie_search(query=words, limit=SEARCH_LIMIT)
+        cache.set(key, found, SEARCH_CACHE_SECONDS)
+    return found
 
 
 def _page(request: HttpRequest, *, query: str = "", error: str = "", status: int = 200):
@@ -141,7 +155,6 @@ def picks_done(request: HttpRequest) -> HttpResponse:
     if not Rating.objects.filter(user=request.user, source=Rating.Source.PICK).exists():
         return _page(request, error=_("Pick at least one movie you have watched."), status=400)
     from llm_worker.services import persona_request
-
     from recommendations.services import recommendation_list_request
 
     # The persona first: a worker that takes tasks in order writes it before the list that

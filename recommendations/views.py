@@ -3,12 +3,18 @@ taste chat), its polling partials and the history of past lists."""
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import quote_plus
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -20,6 +26,7 @@ from .models import Feedback, RecommendationItem, RecommendationList
 PAGE = "recommendations/home.html"
 LIST_SIZE = 10
 SURPRISE_NOVELTY = 0.8
+CARD_CACHE_SECONDS = 600
 
 
 # -- card data -----------------------------------------------------------------------------------
@@ -34,20 +41,17 @@ def _list_pages(root: RecommendationList) -> list[RecommendationList]:
     return [root, *root.pages.order_by("created_at", "pk")]
 
 
-def item_views(user, items: list[RecommendationItem]) -> list[dict]:
+def item_views(user, items: list[RecommendationItem], *, feedback: dict[int, str]) -> list[dict]:
     """Everything a card template needs, read with a handful of queries for all items."""
     movie_ids = [i.movie_id for i in items]
     because_ids = {m for i in items for m in (i.because_movie_ids or []) if isinstance(m, int)}
-    cards = movie_cards(movie_ids=movie_ids)
+    cards = movie_cards(movie_ids=movie_ids) if movie_ids else {}
     because = (
         dict(Movie.objects.filter(pk__in=because_ids).values_list("pk", "title"))
         if because_ids
         else {}
     )
-    feedback = dict(
-        Feedback.objects.filter(user=user, movie_id__in=movie_ids).values_list("movie_id", "kind")
-    )
-    language = getattr(user, "language", "ko")
+    language = translation.get_language()
     out = []
     for item in items:
         card = cards.get(item.movie_id)
@@ -65,22 +69,65 @@ def item_views(user, items: list[RecommendationItem]) -> list[dict]:
     return out
 
 
-def page_context(user, page: RecommendationList) -> dict:
-    items = list(page.items.all()) if page.status == RecommendationList.Status.READY else []
-    return {
-        "page": page,
-        "cards": item_views(user, items),
-        "by_llm": page.engine.startswith("llm"),
+def _feedback_of(user, items: list[RecommendationItem]) -> dict[int, str]:
+    movie_ids = [i.movie_id for i in items]
+    rows = Feedback.objects.filter(user=user, movie_id__in=movie_ids)
+    return dict(rows.values_list("movie_id", "kind"))
+
+
+def cards_html(request: HttpRequest, items: list[RecommendationItem]) -> dict[int, str]:
+    """item id → its rendered card. A shown item never changes but for the user's feedback, so
+    each card is rendered once per (item, feedback, language, CSRF secret) and then served from
+    the cache: the page's cost stops growing with the catalogue's credits and the card
+    template. The CSRF secret is in the key because the card's forms carry a token for it."""
+    if not items:
+        return {}
+    feedback = _feedback_of(request.user, items)
+    get_token(request)  # makes sure the request has its CSRF secret before we key on it
+    secret = hashlib.sha256(request.META.get("CSRF_COOKIE", "").encode()).hexdigest()[:16]
+    language = translation.get_language()
+    keys = {
+        i.pk: f"card:v1:{i.pk}:{feedback.get(i.movie_id, '')}:{language}:{secret}" for i in items
     }
+    found = cache.get_many(list(keys.values()))
+    missing = [i for i in items if keys[i.pk] not in found]
+    fresh = {}
+    for view in item_views(request.user, missing, feedback=feedback):
+        html = render_to_string(f"{PAGE}#card", {"c": view}, request=request)
+        fresh[keys[view["item"].pk]] = html
+    if fresh:
+        cache.set_many(fresh, CARD_CACHE_SECONDS)
+        found.update(fresh)
+    # Our own autoescaped template rendered these: safe to insert as they are.
+    return {pk: mark_safe(found[key]) for pk, key in keys.items() if key in found}
 
 
-def list_section_context(user, *, root: RecommendationList | None) -> dict:
+def _pages_context(request: HttpRequest, pages: list[RecommendationList]) -> list[dict]:
+    ready = [p.pk for p in pages if p.status == RecommendationList.Status.READY]
+    items = list(
+        RecommendationItem.objects.filter(recommendation_list_id__in=ready).order_by(
+            "recommendation_list_id", "rank"
+        )
+    )
+    html = cards_html(request, items)
+    out = []
+    for page in pages:
+        own = [html[i.pk] for i in items if i.recommendation_list_id == page.pk and i.pk in html]
+        out.append({"page": page, "cards": own, "by_llm": page.engine.startswith("llm")})
+    return out
+
+
+def page_context(request: HttpRequest, page: RecommendationList) -> dict:
+    (context,) = _pages_context(request, [page])
+    return context
+
+
+def list_section_context(request: HttpRequest, *, root: RecommendationList | None) -> dict:
     if root is None:
         return {"root": None, "pages": []}
     if root.parent_id:
         root = root.parent
-    pages = _list_pages(root)
-    return {"root": root, "pages": [page_context(user, p) for p in pages]}
+    return {"root": root, "pages": _pages_context(request, _list_pages(root))}
 
 
 # -- views ---------------------------------------------------------------------------------------
@@ -98,7 +145,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
     persona = Persona.objects.filter(user=user).first()
     context = {
-        **list_section_context(user, root=root),
+        **list_section_context(request, root=root),
         **persona_context(persona),
         **chat_context(user),
         "form": ChatForm(),
@@ -115,7 +162,7 @@ def list_new(request: HttpRequest) -> HttpResponse:
     root = recommendation_list_request(user=request.user, k=LIST_SIZE, novelty=novelty)
     if request.htmx:
         root.refresh_from_db()
-        context = list_section_context(request.user, root=root)
+        context = list_section_context(request, root=root)
         return render(request, f"{PAGE}#list-section", context)
     return redirect("recommendations:home")
 
@@ -132,7 +179,7 @@ def list_more(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.htmx:
         page.refresh_from_db()
-        return render(request, f"{PAGE}#list-page", page_context(request.user, page))
+        return render(request, f"{PAGE}#list-page", page_context(request, page))
     return redirect("recommendations:home")
 
 
@@ -140,7 +187,7 @@ def list_more(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def list_poll(request: HttpRequest, pk: int) -> HttpResponse:
     page = get_object_or_404(RecommendationList, pk=pk, user=request.user)
-    response = render(request, f"{PAGE}#list-page", page_context(request.user, page))
+    response = render(request, f"{PAGE}#list-page", page_context(request, page))
     if page.status == RecommendationList.Status.PENDING:
         return response
     return HttpResponseStopPolling(response.content)
@@ -161,8 +208,8 @@ def item_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
     feedback_set(user=request.user, movie_id=item.movie_id, kind=kind)
     if request.htmx:
-        (view,) = item_views(request.user, [item]) or [None]
-        return render(request, f"{PAGE}#card", {"c": view})
+        card = cards_html(request, [item]).get(item.pk, "")
+        return HttpResponse(card)
     return redirect("recommendations:home")
 
 
