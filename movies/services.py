@@ -64,14 +64,16 @@ def _batched(items: list, size: int = IN_BATCH) -> Iterable[list]:
 
 
 def _name_map(model, names: Iterable[str], max_length: int) -> dict[str, int]:
-    """name → pk for `names`, creating the missing ones."""
-    wanted = sorted({n[:max_length] for n in names if n})
-    model.objects.bulk_create(
-        [model(name=n) for n in wanted], batch_size=BATCH, ignore_conflicts=True
-    )
-    found: dict[str, int] = {}
-    for chunk in _batched(wanted):
-        found.update(model.objects.filter(name__in=chunk).values_list("name", "pk"))
+    """name → pk for `names`, creating the missing ones (the whole table is read once: genres,
+    keywords and people are tens of thousands of short rows even at ml-25m scale)."""
+    found: dict[str, int] = dict(model.objects.values_list("name", "pk"))
+    missing = sorted({n[:max_length] for n in names if n} - found.keys())
+    if missing:
+        model.objects.bulk_create(
+            [model(name=n) for n in missing], batch_size=BATCH, ignore_conflicts=True
+        )
+        for chunk in _batched(missing):
+            found.update(model.objects.filter(name__in=chunk).values_list("name", "pk"))
     return found
 
 
@@ -457,7 +459,11 @@ class TmdbReport:
             self.conflicts.append(text)
 
     def lines(self) -> list[str]:
-        files = [f"  {f.label}: {f.format}, {f.records:,} of {f.rows:,} rows" for f in self.files]
+        files = [
+            f"  {f.label}: {f.format}, {f.records:,} of {f.rows:,} rows"
+            + (f" ({f.passed_over:,} about movies not in the catalogue)" if f.passed_over else "")
+            for f in self.files
+        ]
         matched = sum(self.matched.values())
         added = {k: self.after[k] - self.before[k] for k in ("keywords", "people", "credits")}
         lines = [
@@ -582,36 +588,48 @@ def _tmdb_movie_fields(movie: Movie, record: TmdbRecord) -> None:
     movie.search_title = normalize_title(f"{movie.title} {movie.original_title}")
 
 
+def _links_add(through, left: str, right: str, pairs: set[tuple[int, int]]) -> None:
+    """Adds the many-to-many rows that are not there yet (a re-run writes nothing)."""
+    existing = set(through.objects.values_list(left, right))
+    through.objects.bulk_create(
+        [through(**{left: a, right: b}) for a, b in sorted(pairs - existing)],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+
+
 def _tmdb_relations(pairs: list[tuple[Movie, TmdbRecord]]) -> None:
-    genre_names = {(movie.pk, TMDB_GENRE_NAMES.get(g, g)) for movie, r in pairs for g in r.genres}
+    genre_names = {
+        (movie.pk, TMDB_GENRE_NAMES.get(g, g)[:60]) for movie, r in pairs for g in r.genres
+    }
     genre_ids = _name_map(Genre, (g for _, g in genre_names), 60)
-    through = Movie.genres.through
-    through.objects.bulk_create(
-        [through(movie_id=pk, genre_id=genre_ids[g[:60]]) for pk, g in sorted(genre_names)],
-        batch_size=BATCH,
-        ignore_conflicts=True,
-    )
+    _links_add(
+        Movie.genres.through, "movie_id", "genre_id",
+        {(pk, genre_ids[g]) for pk, g in genre_names},
+    )  # fmt: skip
     keyword_ids = _name_map(Keyword, (k for _, r in pairs for k in r.keywords), 200)
-    through = Movie.keywords.through
-    links = {(movie.pk, keyword_ids[k[:200]]) for movie, r in pairs for k in r.keywords}
-    through.objects.bulk_create(
-        [through(movie_id=m, keyword_id=k) for m, k in sorted(links)],
-        batch_size=BATCH,
-        ignore_conflicts=True,
-    )
+    _links_add(
+        Movie.keywords.through, "movie_id", "keyword_id",
+        {(movie.pk, keyword_ids[k[:200]]) for movie, r in pairs for k in r.keywords},
+    )  # fmt: skip
     names = [n for _, r in pairs for n in (*(c[0] for c in r.cast), *r.directors)]
     person_ids = _name_map(Person, names, 200)
+    existing = set(Credit.objects.values_list("movie_id", "person_id", "role"))
     credits = []
     for movie, record in pairs:
-        for order, (name, character) in enumerate(record.cast):
+        people = [(name, Credit.Role.CAST, character) for name, character in record.cast]
+        people += [(name, Credit.Role.DIRECTOR, "") for name in record.directors]
+        orders = {Credit.Role.CAST: 0, Credit.Role.DIRECTOR: 0}
+        for name, role, character in people:
+            key = (movie.pk, person_ids[name[:200]], role)
+            order = orders[role]
+            orders[role] += 1
+            if key in existing:
+                continue
+            existing.add(key)
             credits.append(
-                Credit(movie_id=movie.pk, person_id=person_ids[name[:200]],
-                       role=Credit.Role.CAST, order=order, character=character)
-            )  # fmt: skip
-        for order, name in enumerate(record.directors):
-            credits.append(
-                Credit(movie_id=movie.pk, person_id=person_ids[name[:200]],
-                       role=Credit.Role.DIRECTOR, order=order)
+                Credit(movie_id=key[0], person_id=key[1], role=role, order=order,
+                       character=character)
             )  # fmt: skip
     Credit.objects.bulk_create(credits, batch_size=BATCH, ignore_conflicts=True)
 
@@ -622,7 +640,8 @@ def tmdb_import(*, paths: list[Path], progress: bool = False) -> TmdbReport:
     director) to the movies already in the catalogue. Every file is read and checked before
     anything is written; unmatched TMDb movies are counted, not created."""
     problems = Problems()
-    records, files = read_paths(paths, problems)
+    known = set(Movie.objects.exclude(tmdb_id=None).values_list("tmdb_id", flat=True))
+    records, files = read_paths(paths, problems, known_ids=known)
     report = TmdbReport(files=files, before=catalogue_counts(), problems=problems)
     index = _MovieIndex()
     ids_before = {pk: (m.tmdb_id, m.imdb_id) for pk, m in index.rows.items()}

@@ -15,7 +15,7 @@ order, director = crew member whose job is Director, genres and keywords = names
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -223,8 +223,11 @@ LINKS = Format(
     "MovieLens/Kaggle links.csv", frozenset({"movieId", "imdbId", "tmdbId"}), narrow=True
 )
 
-# Most specific first; also the precedence when two files describe the same movie.
-FORMATS = [METADATA, TMDB5000, UDACITY, TMDB5000_CREDITS, CREDITS, KEYWORDS, LINKS]
+# Most specific first; also the precedence when two files describe the same movie. The files
+# that describe movies by TMDb id alone (credits, keywords) come last, so that by the time they
+# are read every TMDb id of interest is known and the other rows can be passed over unparsed.
+FORMATS = [METADATA, TMDB5000, UDACITY, LINKS, TMDB5000_CREDITS, CREDITS, KEYWORDS]
+ID_ONLY = {TMDB5000_CREDITS: "movie_id", CREDITS: "id", KEYWORDS: "id"}
 
 
 def detect_format(label: str, header: list[str]) -> Format:
@@ -365,13 +368,16 @@ class FileReport:
     format: str
     rows: int = 0
     records: int = 0
+    passed_over: int = 0  # rows about movies that are not in the catalogue
 
 
 def read_source(
-    source: Source, problems: Problems
+    source: Source, problems: Problems, wanted: Callable[[int], bool] | None = None
 ) -> tuple[Format, FileReport, Iterator[TmdbRecord]]:
     """Checks the header now (so a bad file stops the import before anything is written) and
-    returns the records as a lazy iterator."""
+    returns the records as a lazy iterator. In files that only add to a TMDb id (credits,
+    keywords), rows whose id `wanted` refuses are passed over without parsing their lists:
+    Kaggle's keywords.csv describes 45,000 movies, a catalogue a fraction of them."""
     reader = CsvReader(source)
     try:
         reader.read_header(set())
@@ -380,12 +386,18 @@ def read_source(
         reader.close()
         raise
     report = FileReport(label=source.label, format=fmt.name)
+    id_column = reader.header.index(ID_ONLY[fmt]) if fmt in ID_ONLY and wanted else None
 
     def records() -> Iterator[TmdbRecord]:
         seen: dict[int, int] = {}
         with reader:
             for line, values in reader.rows(problems):
                 report.rows += 1
+                if id_column is not None:
+                    head = values[id_column].strip()
+                    if head.isdigit() and not wanted(int(head)):
+                        report.passed_over += 1
+                        continue
                 row = dict(zip(reader.header, values, strict=True))
                 try:
                     record = _parse(fmt, row)
@@ -405,23 +417,29 @@ def read_source(
                 yield record
         if not report.rows:
             raise UnusableFile(f"{source.label} has a header but no rows")
-        if not report.records and fmt is not LINKS:
+        if not report.records and not report.passed_over and fmt is not LINKS:
             raise UnusableFile(f"{source.label} has no usable rows (all {report.rows} malformed)")
 
     return fmt, report, records()
 
 
 def read_paths(
-    paths: list[Path], problems: Problems
+    paths: list[Path], problems: Problems, *, known_ids: set[int] | None = None
 ) -> tuple[dict[int, TmdbRecord], list[FileReport]]:
     """All records of all files, merged by TMDb id. Every header is checked before any row is
-    read, so a wrong file stops the import before work is done."""
+    read, so a wrong file stops the import before work is done. With `known_ids` (the TMDb ids
+    already in the catalogue), credits and keywords rows are only parsed for those ids and the
+    ids the other files bring."""
+    merged: dict[int, TmdbRecord] = {}
+
+    def wanted(tmdb_id: int) -> bool:
+        return tmdb_id in merged or (known_ids is not None and tmdb_id in known_ids)
+
     opened = []
     for path in paths:
         for source in sources_for(path):
-            opened.append(read_source(source, problems))
+            opened.append(read_source(source, problems, wanted if known_ids is not None else None))
     opened.sort(key=lambda item: FORMATS.index(item[0]))
-    merged: dict[int, TmdbRecord] = {}
     for _fmt, _report, records in opened:
         for record in records:
             current = merged.get(record.tmdb_id)
