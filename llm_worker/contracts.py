@@ -61,6 +61,8 @@ class PersonaResult:
     engine: str  # "llm:transformers", "llm:openai", "grounded"
     prompt_version: str = ""
     degraded_reason: str = ""  # set when the LLM failed and the grounded fallback answered
+    parse_attempts: int = 1
+    stats: dict = field(default_factory=dict)  # prompt tokens, seconds, dropped labels, ...
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class RankedItem:
     movie_id: int  # always one of RerankInput.candidates
     fit_score: int  # 1..10
     reason: str
+    engine: str = ""  # who ordered/explained this item: "llm:…" or "grounded" (filled from the
+    # recommender order when the LLM named fewer than k valid candidates)
 
 
 @dataclass

@@ -1,0 +1,349 @@
+"""Turning model text into validated answers (no Django imports).
+
+What the parser guarantees, whatever the model wrote:
+- JSON is found in prose or code fences (the first balanced object that parses); if none parses,
+  `ParseError` says why, and the pipeline makes one repair attempt, then falls back to grounded.
+- Only candidate labels survive. A label (or a raw movie id / title the model invents) that is not
+  among the candidates is dropped and counted in `dropped`; repeated labels are dropped and
+  counted in `duplicates`. The titles a model writes are never used: the label decides the movie,
+  so the number of out-of-catalogue movies in a result is 0 by construction.
+- Fit scores are clamped to 1..10; a missing or non-numeric score becomes None (the pipeline fills
+  it from the position). Reasons are plain text: control characters stripped, whitespace
+  collapsed, capped at `MAX_REASON` characters. HTML (even `<script>`) is kept as text; the
+  templates escape it when they show it.
+- Wrong language: a reason not written in the user's language (Hangul expected for "ko", mostly
+  non-Hangul for "en") is blanked and counted in `wrong_language`; the pipeline keeps the model's
+  order and puts a grounded reason in the user's language there, and notes it in
+  `degraded_reason`. A persona written in the wrong language is rejected (`ParseError`), so it is
+  repaired once and then replaced by the grounded persona.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+MAX_REASON = 300
+MAX_TRAIT = 120
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+_LABEL = re.compile(r"\b([CW])\s*0*(\d{1,3})\b", re.IGNORECASE)
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+class ParseError(ValueError):
+    """The text holds no usable answer; `str(exc)` says what was wrong (sent back in repair)."""
+
+
+def plain_text(value: object, *, limit: int = MAX_REASON) -> str:
+    """One line of plain text; "" when it holds no letter (a copied "..." placeholder)."""
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    text = " ".join(_CONTROL.sub(" ", text).split())
+    if not _LETTER.search(text):
+        return ""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def in_language(text: str, language: str) -> bool:
+    """True when `text` reads as `language` ("ko": some Hangul; "en": little Hangul).
+    Text without letters (e.g. "8/10") counts as fine."""
+    letters = _LETTER.findall(text)
+    if not letters:
+        return True
+    hangul = len(_HANGUL.findall(text))
+    if language == "ko":
+        return hangul / len(letters) >= 0.2
+    return hangul / len(letters) < 0.2
+
+
+# --- JSON extraction ----------------------------------------------------------------------
+def _balanced_objects(text: str):
+    """Every substring that starts at a "{" and ends where its braces balance (strings aware)."""
+    for start in [i for i, ch in enumerate(text) if ch == "{"]:
+        depth, in_string, escaped = 0, False, False
+        for end in range(start, len(text)):
+            ch = text[end]
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == '"':
+                    in_string = False
+            elif ch == '"':
+                in_string = True
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    yield text[start : end + 1]
+                    break
+
+
+def extract_json(text: str) -> dict:
+    """The first JSON object in `text` (code fences and prose around it are ignored)."""
+    if not text or not text.strip():
+        raise ParseError("the answer was empty")
+    sources = [m.group(1) for m in _FENCE.finditer(text)] + [text]
+    for source in sources:
+        for candidate in _balanced_objects(source):
+            for attempt in (candidate, re.sub(r",\s*([}\]])", r"\1", candidate)):
+                try:
+                    value = json.loads(attempt)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(value, dict):
+                    return value
+    if "{" in text and "}" not in text[text.index("{") :]:
+        raise ParseError("the JSON object was cut off before it closed")
+    raise ParseError("no JSON object found in the answer")
+
+
+# --- schemas ------------------------------------------------------------------------------
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+class ReasonAnswer(_Lenient):
+    text: str = ""
+    movies: list[str] = []
+
+    @field_validator("movies", mode="before")
+    @classmethod
+    def _labels(cls, value):
+        return [str(v) for v in _as_list(value)]
+
+
+class PersonaAnswer(_Lenient):
+    summary: str = ""
+    liked: list[str] = []
+    disliked: list[str] = []
+    reasons: list[ReasonAnswer] = []
+
+    @field_validator("liked", "disliked", mode="before")
+    @classmethod
+    def _traits(cls, value):
+        return [t for t in (plain_text(v, limit=MAX_TRAIT) for v in _as_list(value)) if t]
+
+    @field_validator("reasons", mode="before")
+    @classmethod
+    def _reasons(cls, value):
+        return [{"text": v} if isinstance(v, str) else v for v in _as_list(value)]
+
+
+class RerankEntry(_Lenient):
+    label: str = ""
+    fit: float | None = None
+    reason: str = ""
+    title: str = ""  # ignored for identity; only counted when it comes without a valid label
+
+    @field_validator("label", "reason", "title", mode="before")
+    @classmethod
+    def _text(cls, value):
+        return "" if value is None else str(value)
+
+    @field_validator("fit", mode="before")
+    @classmethod
+    def _fit(cls, value):
+        if isinstance(value, str):
+            match = re.search(r"-?\d+(\.\d+)?", value)
+            return float(match.group()) if match else None
+        return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+class RerankAnswer(_Lenient):
+    final: list[RerankEntry] = []
+    scores: list[RerankEntry] = []
+    top: list[str] = []
+    check: str = ""
+
+    @field_validator("final", "scores", mode="before")
+    @classmethod
+    def _entries(cls, value):
+        return [{"label": v} if isinstance(v, str | int) else v for v in _as_list(value)]
+
+    @field_validator("top", mode="before")
+    @classmethod
+    def _top(cls, value):
+        return [str(v) for v in _as_list(value)]
+
+
+# JSON schemas sent to servers that support constrained JSON, and shown in repair prompts.
+PERSONA_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "summary": {"type": "string"},
+        "liked": {"type": "array", "items": {"type": "string"}},
+        "disliked": {"type": "array", "items": {"type": "string"}},
+        "reasons": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "text": {"type": "string"},
+                    "movies": {"type": "array", "items": {"type": "string"}},
+                },
+                "required": ["text", "movies"],
+            },
+        },
+    },
+    "required": ["summary", "liked", "disliked", "reasons"],
+}
+_ENTRY = {
+    "type": "object",
+    "properties": {
+        "label": {"type": "string"},
+        "fit": {"type": "integer", "minimum": 1, "maximum": 10},
+        "reason": {"type": "string"},
+    },
+    "required": ["label", "fit", "reason"],
+}
+RERANK_SCHEMA = {
+    "type": "object",
+    "properties": {"final": {"type": "array", "items": _ENTRY}},
+    "required": ["final"],
+}
+RERANK_ORIGINAL_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "scores": {"type": "array", "items": _ENTRY},
+        "top": {"type": "array", "items": {"type": "string"}},
+        "check": {"type": "string"},
+        "final": {"type": "array", "items": _ENTRY},
+    },
+    "required": ["scores", "top", "check", "final"],
+}
+PERSONA_SCHEMA_TEXT = (
+    '{"summary": str, "liked": [str], "disliked": [str], '
+    '"reasons": [{"text": str, "movies": ["W01", ...]}]}'
+)
+RERANK_SCHEMA_TEXT = '{"final": [{"label": "C01", "fit": 1-10, "reason": str}]}'
+
+
+def normalise_label(raw: str, prefix: str) -> str | None:
+    """ "c1", "C01", "C01: Heat", "label C01" → "C01"; None when no label of that kind."""
+    for match in _LABEL.finditer(raw or ""):
+        if match.group(1).upper() == prefix:
+            return f"{prefix}{int(match.group(2)):02d}"
+    return None
+
+
+# --- results ------------------------------------------------------------------------------
+@dataclass
+class ParsedItem:
+    label: str
+    fit: int | None
+    reason: str  # "" when missing or in the wrong language (the pipeline fills a grounded one)
+
+
+@dataclass
+class ParsedRerank:
+    items: list[ParsedItem]
+    dropped: int = 0
+    duplicates: int = 0
+    wrong_language: int = 0
+    missing_reasons: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedPersona:
+    summary: str
+    liked: list[str]
+    disliked: list[str]
+    reasons: list[tuple[str, tuple[str, ...]]]  # (text, watched labels)
+    dropped: int = 0
+
+
+def parse_rerank(text: str, *, labels: set[str], language: str, k: int) -> ParsedRerank:
+    """Validated entries in the model's order ("final", then "top"/"scores" when "final" is
+    short). Raises ParseError when nothing usable is left."""
+    data = extract_json(text)
+    if "label" in data and not ({"final", "scores", "top"} & set(data)):
+        data = {"final": [data]}  # one bare entry instead of a list: small models do this
+    try:
+        answer = RerankAnswer.model_validate(data)
+    except ValidationError as exc:
+        raise ParseError(f"the JSON does not match the schema: {exc.errors()[0]['msg']}") from exc
+    result = ParsedRerank(items=[])
+    seen: set[str] = set()
+    scored = {normalise_label(e.label, "C"): e for e in answer.scores}
+    by_fit = sorted(answer.scores, key=lambda e: -(e.fit or 0))
+    pools = [
+        ("final", answer.final),
+        ("top", [scored.get(normalise_label(t, "C")) or RerankEntry(label=t) for t in answer.top]),
+        ("scores", by_fit),
+    ]
+    for pool, entries in pools:
+        if pool != "final" and len(result.items) >= k:
+            break
+        for entry in entries:
+            label = normalise_label(entry.label, "C")
+            if label is None or label not in labels:
+                if pool == "final" or (pool == "top" and not answer.final):
+                    result.dropped += 1
+                continue
+            if label in seen:
+                if pool == "final":
+                    result.duplicates += 1
+                continue
+            seen.add(label)
+            result.items.append(_item(entry, label, language, result))
+    result.items = result.items[:k]
+    if not result.items:
+        raise ParseError("the answer names none of the candidate labels (C01, C02, ...)")
+    return result
+
+
+def _item(entry: RerankEntry, label: str, language: str, result: ParsedRerank) -> ParsedItem:
+    fit = None if entry.fit is None else int(min(10, max(1, round(entry.fit))))
+    reason = plain_text(entry.reason)
+    if not reason:
+        result.missing_reasons += 1
+    elif not in_language(reason, language):
+        result.wrong_language += 1
+        reason = ""
+    return ParsedItem(label=label, fit=fit, reason=reason)
+
+
+def parse_persona(text: str, *, labels: set[str], language: str) -> ParsedPersona:
+    """A persona with traits and reasons; cited labels outside the user's movies are dropped
+    and counted. Raises ParseError when there is no summary or it is in the wrong language."""
+    try:
+        answer = PersonaAnswer.model_validate(extract_json(text))
+    except ValidationError as exc:
+        raise ParseError(f"the JSON does not match the schema: {exc.errors()[0]['msg']}") from exc
+    summary = plain_text(answer.summary, limit=600)
+    if not summary:
+        raise ParseError('the "summary" field is missing or empty')
+    if not in_language(summary, language):
+        raise ParseError(
+            f"the summary is not written in {'Korean' if language == 'ko' else 'English'}"
+        )
+    dropped = 0
+    reasons = []
+    for reason in answer.reasons:
+        cited: list[str] = []
+        for raw in reason.movies:
+            label = normalise_label(raw, "W")
+            if label is None or label not in labels:
+                dropped += 1
+            elif label not in cited:
+                cited.append(label)
+        reason_text = plain_text(reason.text)
+        if reason_text and in_language(reason_text, language):
+            reasons.append((reason_text, tuple(cited)))
+    liked = [t for t in answer.liked if in_language(t, language)][:8]
+    disliked = [t for t in answer.disliked if in_language(t, language)][:8]
+    return ParsedPersona(summary, liked, disliked, reasons, dropped)

@@ -1,0 +1,225 @@
+"""Versioned ko/en prompt templates and their rendering (no Django imports).
+
+Rules every prompt keeps:
+- A movie enters a prompt only as a stable label and its catalogue description
+  (`MovieBrief.description`): "C01".."C20" for candidates, "W01".. for the user's own movies,
+  letters "A".."Z" for one-pass verbalizer ranking. Titles are never added by us.
+- The user's free text (taste text, chat turns, persona corrections) sits inside
+  <user_data>…</user_data>; those markers are removed from the text itself so it cannot close
+  the block early, and the system prompt says instructions inside it are ignored.
+- Bump a version id whenever a template's wording changes: stored results record it.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Sequence
+from types import ModuleType
+
+from llm_worker.contracts import CandidateBrief, ChatTurn, MovieBrief, PersonaInput, RerankInput
+from llm_worker.prompts import en, ko
+
+VERSIONS = {
+    "persona": "persona-v1",
+    "rerank-original": "rerank-original-v1",
+    "rerank-optimized": "rerank-optimized-v1",
+    "chat": "chat-v1",
+    "verbalizer": "verbalizer-v1",
+    "reasons": "reasons-v1",
+    "repair": "repair-v1",
+}
+VARIANTS = ("original", "optimized")
+LANGUAGES = ("ko", "en")
+MAX_WATCHED = 30  # the most recent picks; older ones add tokens, not signal
+MAX_USER_TEXT = 1000  # characters of one free-text block
+MAX_DESCRIPTION = 400
+
+_USER_DATA_MARKER = re.compile(r"<\s*/?\s*(user_data|model_output)\s*>", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+VERBALIZER_LABELS = tuple(string.ascii_uppercase)
+
+
+def templates(language: str) -> ModuleType:
+    return ko if language == "ko" else en
+
+
+def candidate_labels(n: int) -> list[str]:
+    return [f"C{i + 1:02d}" for i in range(n)]
+
+
+def watched_labels(n: int) -> list[str]:
+    return [f"W{i + 1:02d}" for i in range(n)]
+
+
+def clean_user_text(text: str, *, limit: int = MAX_USER_TEXT) -> str:
+    """User text made safe to place inside <user_data>: no block markers, no control chars."""
+    text = _USER_DATA_MARKER.sub(" ", text or "")
+    text = _CONTROL.sub(" ", text)
+    return text.strip()[:limit]
+
+
+def _description(movie: MovieBrief) -> str:
+    return " ".join(_CONTROL.sub(" ", movie.description).split())[:MAX_DESCRIPTION]
+
+
+def _fill(template: str, **values) -> str:
+    text = string.Template(template).safe_substitute(**values)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def profile_line(profile, language: str) -> str:
+    t = templates(language)
+    parts = []
+    if profile.age:
+        parts.append(string.Template(t.PROFILE_AGE).substitute(age=profile.age))
+    gender = t.PROFILE_GENDER.get(profile.gender or "", "")
+    if gender:
+        parts.append(gender)
+    if profile.occupation:
+        occupation = clean_user_text(profile.occupation, limit=60)
+        parts.append(string.Template(t.PROFILE_OCCUPATION).substitute(occupation=occupation))
+    return ", ".join(parts) or t.PROFILE_UNKNOWN
+
+
+def labelled(movies: Sequence[MovieBrief], labels: Sequence[str]) -> str:
+    return "\n".join(
+        f"{label}: {_description(m)}" for label, m in zip(labels, movies, strict=False)
+    )
+
+
+def recent_watched(watched: Sequence[MovieBrief]) -> tuple[MovieBrief, ...]:
+    return tuple(watched)[-MAX_WATCHED:]
+
+
+def context_block(
+    language: str,
+    *,
+    chat_summary: str = "",
+    chat_turns: Sequence[ChatTurn] = (),
+    taste_text: str = "",
+) -> str:
+    t = templates(language)
+    parts = []
+    if chat_summary:
+        parts.append(_fill(t.CONTEXT_SUMMARY, summary=clean_user_text(chat_summary)))
+    if chat_turns:
+        lines = [f"{turn.role}: {clean_user_text(turn.content)}" for turn in chat_turns]
+        turns = "<user_data>\n" + "\n".join(lines) + "\n</user_data>"
+        parts.append(_fill(t.CONTEXT_TURNS, turns=turns))
+    if taste_text.strip():
+        parts.append(_fill(t.CONTEXT_REQUEST, text=clean_user_text(taste_text)))
+    return "\n".join(parts)
+
+
+def _messages(language: str, user: str) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": templates(language).SYSTEM},
+        {"role": "user", "content": user},
+    ]
+
+
+def persona_messages(inp: PersonaInput) -> list[dict[str, str]]:
+    language = inp.profile.language
+    t = templates(language)
+    watched = recent_watched(inp.watched)
+    correction = ""
+    if inp.correction.strip():
+        correction = _fill(t.CORRECTION, text=clean_user_text(inp.correction))
+    user = _fill(
+        t.PERSONA,
+        profile=profile_line(inp.profile, language),
+        watched=labelled(watched, watched_labels(len(watched))),
+        correction=correction,
+    )
+    return _messages(language, user)
+
+
+def _rerank_values(inp: RerankInput) -> dict[str, str]:
+    language = inp.profile.language
+    t = templates(language)
+    return {
+        "profile": profile_line(inp.profile, language),
+        "persona": clean_user_text(inp.persona_summary, limit=600) or t.NO_PERSONA,
+        "context": context_block(
+            language,
+            chat_summary=inp.chat_summary,
+            chat_turns=inp.chat_turns,
+            taste_text=inp.taste_text,
+        ),
+    }
+
+
+def rerank_messages(inp: RerankInput, *, variant: str) -> list[dict[str, str]]:
+    if variant not in VARIANTS:
+        raise ValueError(f"prompt variant must be one of {VARIANTS}, not {variant!r}")
+    language = inp.profile.language
+    t = templates(language)
+    values = _rerank_values(inp)
+    labels = candidate_labels(len(inp.candidates))
+    k = min(inp.k, len(inp.candidates))
+    if variant == "original":
+        watched = recent_watched(inp.watched)
+        user = _fill(
+            t.RERANK_ORIGINAL,
+            watched=labelled(watched, watched_labels(len(watched))),
+            candidates=labelled(inp.candidates, labels),
+            k=k,
+            **values,
+        )
+    else:
+        user = _fill(t.RERANK_OPTIMIZED, candidates=labelled(inp.candidates, labels), k=k, **values)
+    return _messages(language, user)
+
+
+def verbalizer_messages(inp: RerankInput, labels: Sequence[str]) -> tuple[list[dict], str]:
+    """Messages and the answer prefix after which the next token is a candidate's letter."""
+    t = templates(inp.profile.language)
+    user = _fill(t.VERBALIZER, candidates=labelled(inp.candidates, labels), **_rerank_values(inp))
+    return _messages(inp.profile.language, user), t.VERBALIZER_PREFIX
+
+
+def reasons_messages(
+    inp: RerankInput, chosen: Sequence[CandidateBrief], labels: Sequence[str]
+) -> list[dict]:
+    t = templates(inp.profile.language)
+    user = _fill(t.REASONS, candidates=labelled(chosen, labels), **_rerank_values(inp))
+    return _messages(inp.profile.language, user)
+
+
+def chat_messages(
+    *,
+    profile,
+    persona_summary: str,
+    text: str,
+    chat_summary: str = "",
+    chat_turns: Sequence[ChatTurn] = (),
+) -> list[dict[str, str]]:
+    language = profile.language
+    t = templates(language)
+    user = _fill(
+        t.CHAT_TURN,
+        profile=profile_line(profile, language),
+        persona=clean_user_text(persona_summary, limit=600) or t.NO_PERSONA,
+        context=context_block(language, chat_summary=chat_summary, chat_turns=chat_turns),
+        text=clean_user_text(text),
+    )
+    return _messages(language, user)
+
+
+def repair_messages(
+    original: list[dict[str, str]],
+    bad_output: str,
+    *,
+    problem: str,
+    schema_text: str,
+    language: str,
+) -> list[dict[str, str]]:
+    """The first conversation plus the bad answer and a request for the corrected JSON only."""
+    user = _fill(
+        templates(language).REPAIR,
+        problem=problem[:300],
+        bad=clean_user_text(bad_output, limit=1500),
+        schema=schema_text,
+    )
+    return [*original, {"role": "user", "content": user}]

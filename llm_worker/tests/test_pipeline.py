@@ -1,0 +1,80 @@
+"""Pipeline behaviour around the parser: repair, fallbacks, edge cases, chat replies."""
+
+from __future__ import annotations
+
+import json
+
+from llm_worker.backends import LLMTimeout, get_backend
+from llm_worker.contracts import RerankInput
+from llm_worker.pipeline import chat_reply, persona_build, rerank
+from llm_worker.tests.llm_samples import PROFILE_EN, PROFILE_KO, persona_input, rerank_input
+from llm_worker.tests.scripted_backend import ScriptedBackend
+
+GOOD = json.dumps({"final": [{"label": "C03", "fit": 8, "reason": "A patient detective story."}]})
+
+
+def test_one_repair_attempt_that_succeeds_is_counted():
+    backend = ScriptedBackend("I think Prisoners is great!", GOOD)
+    result = rerank(backend, rerank_input(k=1))
+    assert result.parse_attempts == 2
+    assert result.stats["first_try_ok"] is False
+    assert result.engine == "llm:scripted"
+    assert [it.movie_id for it in result.items] == [12]
+    assert "no JSON object" in backend.calls[1][-1]["content"]  # the repair says what was wrong
+
+
+def test_k_larger_than_the_candidates_and_empty_candidates():
+    result = rerank(ScriptedBackend(GOOD), rerank_input(k=50))
+    assert len(result.items) == 6  # all candidates, the model's pick first
+    assert result.items[0].movie_id == 12
+    empty = RerankInput(profile=PROFILE_EN, persona_summary="", watched=(), candidates=(), k=5)
+    assert rerank(ScriptedBackend(), empty).items == []
+
+
+def test_verbalizer_on_a_backend_without_logits_ranks_by_generation():
+    result = rerank(ScriptedBackend(GOOD), rerank_input(k=1), method="verbalizer")
+    assert result.stats["method"] == "generate"
+    assert result.items[0].movie_id == 12
+
+
+def test_persona_from_a_valid_answer():
+    answer = json.dumps(
+        {
+            "summary": "Patient crime stories.",
+            "liked": ["slow-burn detectives"],
+            "disliked": [],
+            "reasons": [{"text": "Se7en and Zodiac.", "movies": ["W03", "W04"]}],
+        }
+    )
+    persona = persona_build(ScriptedBackend(answer), persona_input())
+    assert persona.engine == "llm:scripted"
+    assert persona.prompt_version == "persona-v1"
+    assert persona.reasons[0].movie_ids == (3, 4)
+
+
+def test_chat_reply_falls_back_to_an_acknowledgement():
+    reply = chat_reply(
+        ScriptedBackend(LLMTimeout("slow")),
+        profile=PROFILE_KO,
+        persona_summary="",
+        text="덜 무서운 걸로",
+    )
+    assert reply.engine == "grounded"
+    assert reply.request == "덜 무서운 걸로"
+    assert "추천" in reply.reply
+    assert "slow" in reply.degraded_reason
+    ok = chat_reply(
+        ScriptedBackend('{"reply": "Lighter picks coming.", "request": "lighter crime"}'),
+        profile=PROFILE_EN,
+        persona_summary="",
+        text="something lighter",
+    )
+    assert (ok.reply, ok.request, ok.engine) == (
+        "Lighter picks coming.",
+        "lighter crime",
+        "llm:scripted",
+    )
+    assert (
+        chat_reply(get_backend("grounded"), profile=PROFILE_EN, persona_summary="", text="x").engine
+        == "grounded"
+    )
