@@ -420,7 +420,7 @@ def recommendation_list_fill(
     lst = RecommendationList.objects.select_related("user", "chat_message").get(pk=list_id)
     if lst.status == RecommendationList.Status.READY:
         return lst
-    k = k or getattr(lst, "k", None) or DEFAULT_K
+    k = k or lst.k or DEFAULT_K
     language = lst.language if lst.language in ("ko", "en") else _language(lst.user)
     variant = variant or conf.prompt_variant()
     method = method or conf.rerank_method()
@@ -608,7 +608,7 @@ def recommend_now(
     # The list row is written here rather than through recommendation_list_request, whose task
     # would run on a worker: the shell fills it itself, with the chosen backend.
     lst = RecommendationList.objects.create(
-        user=user, request_key=uuid.uuid4().hex, language=_language(user)
+        user=user, request_key=uuid.uuid4().hex, language=_language(user), k=k
     )
     lst = recommendation_list_fill(
         list_id=lst.pk, k=k, backend=backend, variant=variant, method=method

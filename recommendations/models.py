@@ -62,6 +62,8 @@ class RecommendationList(models.Model):
     prompt_variant = models.CharField(max_length=20, blank=True)
     language = models.CharField(max_length=2, default="ko")
     novelty = models.FloatField(default=0.0)
+    # How many items were asked for (the task that fills the list reads it).
+    k = models.PositiveSmallIntegerField(default=10)
     # Items the LLM named outside the candidates, dropped before anything was shown.
     dropped = models.PositiveIntegerField(default=0)
     # Why the list is degraded (LLM down, timed out, answered garbage...), shown on the page.

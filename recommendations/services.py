@@ -216,6 +216,7 @@ def recommendation_list_request(
         user=user,
         request_key=uuid.uuid4().hex,
         novelty=novelty,
+        k=k,
         language=getattr(user, "language", "") or "ko",
         parent=parent,
         chat_message=chat_message,

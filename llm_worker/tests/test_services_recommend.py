@@ -240,3 +240,41 @@ def test_a_task_out_of_time_finishes_with_the_grounded_list(with_chat):
     assert len(shown_ids(lst)) == 4
     if with_chat:  # the user still gets an answer in the chat
         assert ChatMessage.objects.filter(user=cat.user, role="assistant").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_configured_openai_server_ranks_and_its_failures_degrade(
+    settings, django_capture_on_commit_callbacks
+):
+    from llm_worker.tests.chat_server import ChatServer
+    from recommendations.services import recommendation_list_request
+
+    cat = make_catalogue()
+    answer = rerank_json(
+        [
+            {"label": "C03", "fit": 9, "reason": "<script>alert(1)</script> Cool and precise."},
+            {"label": "C44", "fit": 10, "reason": "Not a candidate."},
+        ]
+    )
+    with ChatServer(lambda body: (answer, 50, 20)) as server:
+        settings.LLM_BACKEND = "openai"
+        settings.LLM_BASE_URL = server.base_url
+        settings.LLM_MODEL = "smollm2"
+        settings.LLM_TIMEOUT_S = 5.0
+        with django_capture_on_commit_callbacks(execute=True):
+            ranked = recommendation_list_request(user=cat.user, k=4)
+        server.mode = "500"
+        with django_capture_on_commit_callbacks(execute=True):
+            fallback = recommendation_list_request(user=cat.user, k=4)
+    conf.llm_backend_forget()
+
+    ranked.refresh_from_db()
+    assert (ranked.engine, ranked.dropped, ranked.prompt_variant) == ("llm:openai", 1, "optimized")
+    first = ranked.items.get(rank=1)
+    assert first.reason == "<script>alert(1)</script> Cool and precise."  # templates escape it
+    assert set(shown_ids(ranked)) <= {m.pk for m in cat.all_unwatched}
+    fallback.refresh_from_db()
+    assert fallback.engine == "grounded"
+    assert "500" in fallback.degraded_reason
+    assert len(shown_ids(fallback)) == 4
+    assert not set(shown_ids(ranked)) & set(shown_ids(fallback))
