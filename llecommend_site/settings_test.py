@@ -7,6 +7,9 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+# The per-user LLM rate limit counts in a cache that outlives a test; tests that check it
+# switch it on themselves (llecommend_site/tests/test_ratelimit.py).
+os.environ.setdefault("LLM_RATE_LIMIT", "off")
 
 from .settings import *  # noqa: F403
 
