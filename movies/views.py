@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -75,6 +76,7 @@ def _page(request: HttpRequest, *, query: str = "", error: str = "", status: int
         "results": _search(query) if query else [],
         "groups": _popular_by_genre(),
         "error": error,
+        "add_url": reverse("movies:pick_add"),
     }
     return render(request, PAGE, context, status=status)
 
@@ -102,7 +104,12 @@ def search(request: HttpRequest) -> HttpResponse:
             "movie_id", flat=True
         )
     )
-    context = {"query": query, "results": _search(query) if query else [], "picked_ids": picked}
+    context = {
+        "query": query,
+        "results": _search(query) if query else [],
+        "picked_ids": picked,
+        "add_url": reverse("movies:pick_add"),
+    }
     return render(request, f"{PAGE}#results", context)
 
 

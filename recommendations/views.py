@@ -9,6 +9,7 @@ from urllib.parse import quote_plus
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +28,7 @@ PAGE = "recommendations/home.html"
 LIST_SIZE = 10
 SURPRISE_NOVELTY = 0.8
 CARD_CACHE_SECONDS = 600
+HOME_CACHE_SECONDS = 600
 
 
 # -- card data -----------------------------------------------------------------------------------
@@ -83,8 +85,7 @@ def cards_html(request: HttpRequest, items: list[RecommendationItem]) -> dict[in
     if not items:
         return {}
     feedback = _feedback_of(request.user, items)
-    get_token(request)  # makes sure the request has its CSRF secret before we key on it
-    secret = hashlib.sha256(request.META.get("CSRF_COOKIE", "").encode()).hexdigest()[:16]
+    secret = _csrf_secret_digest(request)
     language = translation.get_language()
     keys = {
         i.pk: f"card:v1:{i.pk}:{feedback.get(i.movie_id, '')}:{language}:{secret}" for i in items
@@ -131,26 +132,69 @@ def list_section_context(request: HttpRequest, *, root: RecommendationList | Non
 
 
 # -- views ---------------------------------------------------------------------------------------
+def _csrf_secret_digest(request: HttpRequest) -> str:
+    get_token(request)  # makes sure the request has its CSRF secret before we key on it
+    return hashlib.sha256(request.META.get("CSRF_COOKIE", "").encode()).hexdigest()[:16]
+
+
+def _home_state(user) -> tuple | None:
+    """Everything the page body depends on, in a few small reads: the newest list and its
+    pages' states, the feedback, the newest persona, the last chat turn. None: no list."""
+    from llm_worker.models import ChatMessage, Persona
+
+    root = (
+        RecommendationList.objects.filter(user=user, parent=None).values_list("pk", flat=True)
+    ).first()
+    if root is None:
+        return None
+    pages = tuple(
+        RecommendationList.objects.filter(Q(pk=root) | Q(parent_id=root))
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
+    feedback = tuple(
+        Feedback.objects.filter(user=user).aggregate(n=Count("pk"), t=Max("created_at")).values()
+    )
+    persona = (
+        Persona.objects.filter(user=user).values_list("pk", "status", "user_correction").first()
+    )
+    chat = ChatMessage.objects.filter(user=user).aggregate(m=Max("pk"))["m"]
+    return (root, pages, feedback, persona, chat)
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """The newest persona and list, the taste chat. The page body is rendered once per state
+    (see `_home_state`) and language, then served from the cache until something changes."""
     if not request.user.is_authenticated:
         return render(request, "recommendations/landing.html")
+    user = request.user
+    state = _home_state(user)
+    if state is None and not Rating.objects.filter(user=user).exists():
+        return redirect("movies:picks")
+    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:24]
+    key = f"home:v1:{user.pk}:{translation.get_language()}:{_csrf_secret_digest(request)}:{digest}"
+    body = cache.get(key) if state is not None else None
+    if body is None:
+        body = render_to_string(f"{PAGE}#home-content", _home_context(request), request=request)
+        if state is not None:
+            cache.set(key, body, HOME_CACHE_SECONDS)
+    # Our own autoescaped template rendered the body: safe to insert as it is.
+    return render(request, PAGE, {"home_body": mark_safe(body)})
+
+
+def _home_context(request: HttpRequest) -> dict:
+    from llm_worker.models import Persona
     from llm_worker.views import ChatForm, chat_context, persona_context
 
     user = request.user
     root = RecommendationList.objects.filter(user=user, parent=None).first()
-    if root is None and not Rating.objects.filter(user=user).exists():
-        return redirect("movies:picks")
-    from llm_worker.models import Persona
-
-    persona = Persona.objects.filter(user=user).first()
-    context = {
+    return {
         **list_section_context(request, root=root),
-        **persona_context(persona),
+        **persona_context(Persona.objects.filter(user=user).first()),
         **chat_context(user),
         "form": ChatForm(),
     }
-    return render(request, PAGE, context)
 
 
 @login_required

@@ -239,3 +239,16 @@ def test_posts_need_a_csrf_token(movies):
     assert client.post(url, {"kind": "like"}).status_code == 403
     assert not Feedback.objects.exists()
     assert RecommendationList.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_page_shows_feedback_given_since_the_last_visit(client, movies):
+    user = login(client, language="en")
+    lst = ready_list(user, movies[:3])
+    item = lst.items.get(movie=movies[2])
+    assert "is-dismissed" not in client.get(reverse("recommendations:home")).text
+
+    client.post(reverse("recommendations:item_feedback", args=[item.pk]), {"kind": "dismiss"})
+
+    html = client.get(reverse("recommendations:home")).text
+    assert html.count("is-dismissed") == 1
