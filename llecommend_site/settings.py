@@ -150,6 +150,8 @@ LLM_TIMEOUT_S = env.float("LLM_TIMEOUT_S", default=30.0)
 LLM_PROMPT_VARIANT = env.str("LLM_PROMPT_VARIANT", default="optimized")
 # "generate" (the model writes the ranked JSON) or "verbalizer" (one forward pass, transformers).
 LLM_RERANK_METHOD = env.str("LLM_RERANK_METHOD", default="generate")
+# After a verbalizer ranking: "llm" (short reasons generated for the top k) or "grounded".
+LLM_VERBALIZER_REASONS = env.str("LLM_VERBALIZER_REASONS", default="llm")
 # Tokens of taste-chat history (rolling summary + recent turns) a prompt may carry.
 LLM_CHAT_BUDGET_TOKENS = env.int("LLM_CHAT_BUDGET_TOKENS", default=600)
 # Per LLM task; past the soft limit the task finishes with the grounded engine.

@@ -105,6 +105,13 @@ def rerank_method() -> str:
     return method if method in METHODS else "generate"
 
 
+def verbalizer_reasons() -> str:
+    """After a one-pass verbalizer ranking: "llm" (short reasons generated for the top k) or
+    "grounded" (no generation at all: the fastest list, reasons from the catalogue)."""
+    value = getattr(settings, "LLM_VERBALIZER_REASONS", "llm")
+    return value if value in ("llm", "grounded") else "llm"
+
+
 def chat_budget_tokens() -> int:
     """Tokens of chat history (rolling summary + recent turns) a prompt may carry."""
     return int(getattr(settings, "LLM_CHAT_BUDGET_TOKENS", 600))

@@ -496,7 +496,8 @@ def _rank(run: _Run, lst, backend, chat: _Chat, *, k, language, variant, method)
         run.pool = _candidate_pool(lst, k=k, taste_text=chat.request)
     if run.inp is None:
         run.inp = _rerank_input(lst, run.pool, chat, k=k, language=language)
-    run.result = pipeline.rerank(backend, run.inp, variant=variant, method=method)
+    extra = {"reasons": conf.verbalizer_reasons()} if method == "verbalizer" else {}
+    run.result = pipeline.rerank(backend, run.inp, variant=variant, method=method, **extra)
 
 
 def _chat_reply(chat: _Chat, backend: LLMBackend, user, language: str) -> None:

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from llm_worker import conf
+from llm_worker import conf, services
 from llm_worker.tests.site_data import make_catalogue
 from recommendations.models import RecommendationList
 
@@ -73,3 +73,36 @@ def test_a_backend_that_cannot_load_is_a_clear_error(monkeypatch):
     finally:
         conf.llm_backend_forget()
     assert not RecommendationList.objects.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_transformers_backend_from_settings_ranks_in_one_pass(tmp_path, settings):
+    """The production path: settings → conf → transformers backend loaded from a local folder
+    (a tiny random Llama: its words are noise, its logits still rank). Reasons come from the
+    catalogue, so nothing is generated and the test stays quick."""
+    from llm_worker.tests.tiny_llama import build_tiny_llama
+
+    cat = make_catalogue()
+    settings.LLM_BACKEND = "transformers"
+    settings.LLM_MODEL = str(build_tiny_llama(tmp_path / "tiny"))
+    settings.LLM_QUANTIZATION = "none"
+    settings.LLM_RERANK_METHOD = "verbalizer"
+    settings.LLM_VERBALIZER_REASONS = "grounded"
+    conf.llm_backend_forget()
+    try:
+        lst = RecommendationList.objects.create(user=cat.user, request_key="tiny", k=4)
+        lst = services.recommendation_list_fill(list_id=lst.pk)
+        backend = conf.llm_backend().backend
+    finally:
+        conf.llm_backend_forget()
+
+    assert backend.name == "transformers"
+    assert (lst.engine, lst.prompt_variant, lst.degraded_reason) == (
+        "llm:transformers",
+        "verbalizer",
+        "",
+    )
+    ids = [it.movie_id for it in lst.items.order_by("rank")]
+    assert len(ids) == 4
+    assert set(ids) <= {m.pk for m in cat.all_unwatched}
