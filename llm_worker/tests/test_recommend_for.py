@@ -106,3 +106,48 @@ def test_the_transformers_backend_from_settings_ranks_in_one_pass(tmp_path, sett
     ids = [it.movie_id for it in lst.items.order_by("rank")]
     assert len(ids) == 4
     assert set(ids) <= {m.pk for m in cat.all_unwatched}
+
+
+@pytest.fixture(scope="module")
+def ml100k(django_db_setup, django_db_blocker, data_dir):
+    """ml-100k imported once for this module, removed afterwards (other tests start empty)."""
+    from django.contrib.auth import get_user_model
+
+    from movies.models import Credit, Genre, Keyword, Movie, Person, Rating, Tag
+
+    def wipe():
+        RecommendationList.objects.all().delete()
+        for model in (Rating, Tag, Credit, Movie, Person, Keyword, Genre):
+            model.objects.all().delete()
+        get_user_model().objects.exclude(dataset="").delete()
+
+    with django_db_blocker.unblock():
+        wipe()
+        call_command("import_movielens", str(data_dir / "ml-100k"), "--no-progress", stdout=None)
+        try:
+            yield
+        finally:
+            wipe()
+
+
+@pytest.mark.dataset
+@pytest.mark.django_db
+def test_a_dataset_user_gets_a_persona_from_their_ratings_and_new_movies(ml100k, tmp_path):
+    from movies.selectors import watched_movie_ids
+
+    out = tmp_path / "user1.json"
+    call_command(
+        "recommend_for", "--user", "ml-100k:1", "--backend", "grounded", "--json", str(out)
+    )
+
+    data = json.loads(out.read_text(encoding="utf-8"))
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="ml-100k:1")
+    watched = set(watched_movie_ids(user=user))
+    assert len(watched) == 272  # user 1 of ml-100k rated 272 movies
+    assert len(data["items"]) == 10
+    assert not {i["movie_id"] for i in data["items"]} & watched
+    cited = {m for r in data["persona"]["reasons"] for m in r["movie_ids"]}
+    assert cited
+    assert cited <= watched
