@@ -25,6 +25,7 @@ from .models import (
     Model,
     Popularity,
     Sequential,
+    Transitions,
     novelty_rescore,
     standardize,
 )
@@ -34,7 +35,7 @@ FORMAT = 1
 KINDS = ("hybrid", "lightfm", "ease", "sequential", "popularity")
 # How each kind is built: members of the blend (popularity is always kept for N = 0).
 KIND_MEMBERS = {
-    "hybrid": ("popularity", "hybrid", "ease", "sequential"),
+    "hybrid": ("popularity", "hybrid", "ease", "markov", "sequential"),
     "lightfm": ("hybrid",),
     "ease": ("ease",),
     "sequential": ("sequential",),
@@ -44,6 +45,7 @@ LOADERS: dict[str, type[Model]] = {
     "popularity": Popularity,
     "hybrid": LightFMModel,
     "ease": EASE,
+    "markov": Transitions,
     "sequential": Sequential,
 }
 FOLDIN_MAX_HISTORY = 10  # up to this many movies, an unseen user gets `foldin_weights`

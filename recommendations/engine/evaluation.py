@@ -25,14 +25,15 @@ from .models import (
     Model,
     Popularity,
     Sequential,
+    Transitions,
     novelty_rescore,
     standardize,
 )
 from .splits import Split, make_split
 
-BASE_MODELS = ("popularity", "lightfm", "hybrid", "ease", "sequential")
+BASE_MODELS = ("popularity", "lightfm", "hybrid", "ease", "markov", "sequential")
 ALL_MODELS = (*BASE_MODELS, "blend")
-BLEND_MEMBERS = ("popularity", "ease", "hybrid", "sequential")
+BLEND_MEMBERS = ("popularity", "ease", "hybrid", "markov", "sequential")
 EASE_L2_GRID = (100.0, 250.0, 500.0, 1000.0)
 EASE_DECAY_GRID = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
 K = 10
@@ -53,6 +54,8 @@ def make_model(name: str, *, seed: int = 0, threads: int = 1, **over) -> Model:
         return LightFMModel(features=True, seed=seed, threads=threads, **opts)
     if name == "ease":
         return EASE(**over)
+    if name == "markov":
+        return Transitions(**over)
     if name == "sequential":
         return Sequential(seed=seed, **over)
     raise ValueError(f"unknown model {name!r}; choose from {', '.join(ALL_MODELS)} or all")
@@ -327,7 +330,7 @@ def evaluate(
 
 def _knob_model(model_names, fitted) -> str | None:
     """The novelty trade-off is shown for the strongest model asked for."""
-    for name in ("blend", "ease", "hybrid", "sequential", "lightfm"):
+    for name in ("blend", "ease", "hybrid", "sequential", "markov", "lightfm"):
         if name in model_names and name in fitted:
             return name
     return None

@@ -367,6 +367,76 @@ def _unflatten(flat: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
     return list(np.split(flat, np.cumsum(lengths)[:-1])) if len(lengths) else []
 
 
+class Transitions(Model):
+    """First-order item transitions: how often item b came right after item a in users'
+    time-ordered histories (row-normalised). A user's scores are the rows of their last few
+    movies, the latest weighing most. Cheap, and it carries the "what next" signal that the
+    leave-one-out protocol rewards."""
+
+    name = "markov"
+
+    def __init__(self, *, window: int = 5, decay: float = 0.5) -> None:
+        self.params = {"window": window, "decay": decay}
+
+    def fit(self, train: TrainSet) -> Transitions:
+        src = np.concatenate([q[:-1] for q in train.sequences if len(q) > 1] or [np.empty(0)])
+        dst = np.concatenate([q[1:] for q in train.sequences if len(q) > 1] or [np.empty(0)])
+        n = train.n_items
+        counts = sp.csr_matrix(
+            (np.ones(len(src), dtype=np.float32), (src.astype(np.int64), dst.astype(np.int64))),
+            shape=(n, n),
+        )
+        counts.sum_duplicates()
+        out_deg = np.asarray(counts.sum(axis=1)).ravel()
+        self.matrix = sp.diags(1.0 / np.maximum(out_deg, 1.0)).astype(np.float32) @ counts
+        self.matrix = self.matrix.tocsr()
+        self.sequences = train.sequences
+        return self
+
+    def _scores(self, histories) -> np.ndarray:
+        w, d = self.params["window"], self.params["decay"]
+        rows, cols, vals = [], [], []
+        for r, h in enumerate(histories):
+            last = np.asarray(h[-w:], dtype=np.int64)[::-1]
+            rows += [r] * len(last)
+            cols += last.tolist()
+            vals += (d ** np.arange(len(last))).tolist()
+        weights = sp.csr_matrix(
+            (np.asarray(vals, dtype=np.float32), (rows, cols)),
+            shape=(len(histories), self.matrix.shape[0]),
+        )
+        return np.asarray((weights @ self.matrix).toarray(), dtype=np.float32)
+
+    def score_users(self, users):
+        return self._scores([self.sequences[u] for u in users])
+
+    def score_histories(self, histories, user_keys):
+        return self._scores(histories)
+
+    def save(self, folder: Path) -> None:
+        m = self.matrix
+        lengths = np.asarray([len(q) for q in self.sequences], dtype=np.int64)
+        flat = np.concatenate(self.sequences) if self.sequences else np.empty(0, np.int64)
+        _write(
+            folder,
+            self.params,
+            data=m.data,
+            indices=m.indices,
+            indptr=m.indptr,
+            shape=np.asarray(m.shape),
+            lengths=lengths,
+            flat=flat,
+        )
+
+    @classmethod
+    def load(cls, folder: Path) -> Transitions:
+        params, a = _read(folder)
+        m = cls(**params)
+        m.matrix = sp.csr_matrix((a["data"], a["indices"], a["indptr"]), shape=tuple(a["shape"]))
+        m.sequences = _unflatten(a["flat"], a["lengths"])
+        return m
+
+
 class Sequential(Model):
     """Adapter over the BERT4Rec-style `SequentialRecommender` (recommendations/engine/
     sequential.py): the history, oldest first, is the sequence."""
