@@ -115,6 +115,9 @@ def shot(page, name: str) -> None:
 def test_sign_up_pick_persona_cards_more_dismiss_chat_relogin(live_server, catalogue, page):
     from playwright.sync_api import expect
 
+    # The first chat message loads the taste-text embedding model in-process: allow for it on
+    # a busy machine.
+    expect.set_options(timeout=60_000)
     url = live_server.url
     page.goto(f"{url}/")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
@@ -190,3 +193,9 @@ def test_sign_up_pick_persona_cards_more_dismiss_chat_relogin(live_server, catal
     expect(page.locator("#persona-panel.ready")).to_be_visible()
     expect(page.locator(".msg-user")).to_contain_text("잔잔한 영화")
     shot(page, "08-back")
+
+    # The same page on a phone: one column, nothing cut off.
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.locator("li.card").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "09-phone")
