@@ -3,7 +3,7 @@
 Each import reads and checks its files with the plain readers in `movies.importers`, then writes
 everything inside one transaction: a file that turns out to be unusable half-way rolls the whole
 import back, so the database is either fully imported or exactly as it was. Writes go in batches
-(`bulk_create` with `ignore_conflicts`, `bulk_update` of changed rows only) against id maps
+(`bulk_create` with `ignore_conflicts`, updates of changed rows only) against id maps
 fetched once, so a re-run finds everything in place and changes nothing.
 """
 
@@ -13,13 +13,13 @@ import datetime as dt
 import logging
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Avg, Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from tqdm import tqdm
@@ -75,6 +75,28 @@ def _name_map(model, names: Iterable[str], max_length: int) -> dict[str, int]:
         for chunk in _batched(missing):
             found.update(model.objects.filter(name__in=chunk).values_list("name", "pk"))
     return found
+
+
+def movies_update(movies: list[Movie], fields: list[str]) -> None:
+    """Writes `fields` of `movies` with one parameterised UPDATE per row, sent as a batch.
+    Django's bulk_update builds a CASE expression per field over the whole batch, which took
+    minutes of Python time for the 6,500 movies a TMDb import changes."""
+    if not movies:
+        return
+    quote = connection.ops.quote_name
+    columns = [Movie._meta.get_field(name) for name in fields]
+    sql = (
+        f"UPDATE {quote(Movie._meta.db_table)} SET "
+        + ", ".join(f"{quote(c.column)} = %s" for c in columns)
+        + f" WHERE {quote(Movie._meta.pk.column)} = %s"
+    )
+    params = [
+        [c.get_db_prep_save(getattr(movie, c.attname), connection) for c in columns] + [movie.pk]
+        for movie in movies
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), BATCH):
+            cursor.executemany(sql, params[start : start + BATCH])
 
 
 def _bar(progress: bool, total: int | None, desc: str) -> tqdm:
@@ -197,7 +219,7 @@ def _movies_upsert(
     if to_update:
         for movie in to_update:
             movie.search_title = normalize_title(f"{movie.title} {movie.original_title}")
-        Movie.objects.bulk_update(to_update, sorted(changed | {"search_title"}), batch_size=1000)
+        movies_update(to_update, sorted(changed | {"search_title"}))
         report.movies_updated = len(to_update) - report.movies_joined
     Movie.objects.bulk_create(new, batch_size=BATCH)
     report.movies_created = len(new)
@@ -321,6 +343,37 @@ def _users_upsert(rows: list[ml.UserRow], users: _UserIndex, report: MovieLensRe
     report.users_created = users.create(new)
 
 
+def _ratings_write(rows: list[tuple], *, source: str) -> None:
+    """Inserts (user pk, movie pk, rating, time) rows that are not there yet. On PostgreSQL
+    the rows are COPYed into a temporary table and inserted from there with ON CONFLICT DO
+    NOTHING: several times faster than building a model instance per row, which matters at
+    25 million ratings."""
+    if connection.vendor != "postgresql":
+        Rating.objects.bulk_create(
+            [Rating(user_id=u, movie_id=m, rating=r, timestamp=t, source=source)
+             for u, m, r, t in rows],
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )  # fmt: skip
+        return
+    table = Rating._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS rating_load (user_id bigint, movie_id bigint, "
+            "rating double precision, ts timestamptz) ON COMMIT DROP"
+        )
+        with cursor.copy("COPY rating_load (user_id, movie_id, rating, ts) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f'INSERT INTO {table} (user_id, movie_id, rating, "timestamp", source) '
+            "SELECT user_id, movie_id, rating, ts, %s FROM rating_load "
+            "ON CONFLICT DO NOTHING",
+            [source],
+        )
+        cursor.execute("TRUNCATE rating_load")
+
+
 def _timestamp(unix: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(unix, tz=dt.UTC)
 
@@ -332,9 +385,8 @@ def _interactions_import(
     users: _UserIndex,
     movie_pk: dict[int, int],
     create_users: bool,
-    build,
+    write: Callable[[list[tuple]], None],
     report: MovieLensReport,
-    model,
 ) -> int:
     """Writes ratings or tags chunk by chunk; rows naming an unknown user or movie are
     reported. Returns how many rows were usable."""
@@ -360,8 +412,8 @@ def _interactions_import(
             except (OverflowError, OSError, ValueError):
                 report.problems.add(label, line, f"timestamp {row[4]} is out of range")
                 continue
-            objs.append(build(user_pk, pk, row[3], when))
-        model.objects.bulk_create(objs, batch_size=BATCH, ignore_conflicts=True)
+            objs.append((user_pk, pk, row[3], when))
+        write(objs)
         usable += len(objs)
     return usable
 
@@ -411,11 +463,8 @@ def movielens_import(
             users=users,
             movie_pk=movie_pk,
             create_users=layout != ml.ML100K,
-            build=lambda u, m, value, when: Rating(
-                user_id=u, movie_id=m, rating=value, timestamp=when, source=source
-            ),
+            write=lambda rows: _ratings_write(rows, source=source),
             report=report,
-            model=Rating,
         )
         bar.update(max(0, size - bar.n))
     if not usable:
@@ -427,9 +476,12 @@ def movielens_import(
             users=users,
             movie_pk=movie_pk,
             create_users=True,
-            build=lambda u, m, text, when: Tag(user_id=u, movie_id=m, tag=text, timestamp=when),
+            write=lambda rows: Tag.objects.bulk_create(
+                [Tag(user_id=u, movie_id=m, tag=text, timestamp=when) for u, m, text, when in rows],
+                batch_size=BATCH,
+                ignore_conflicts=True,
+            ),
             report=report,
-            model=Tag,
         )
     movie_stats_refresh()
     report.after = catalogue_counts()
@@ -670,11 +722,10 @@ def tmdb_import(*, paths: list[Path], progress: bool = False) -> TmdbReport:
             current.tmdb_id, current.imdb_id = movie.tmdb_id, movie.imdb_id
             changed[pk] = current
     # Ids are only ever given to movies without one, and only when no movie holds them, so no
-    # batch can trip the unique constraints half-way.
-    Movie.objects.bulk_update(
+    # row's update can trip the unique constraints.
+    movies_update(
         list(changed.values()),
         [*_TMDB_FIELDS, "release_date", "year", "tmdb_id", "imdb_id", "search_title"],
-        batch_size=500,
     )
     report.movies_updated = len(changed)
     _tmdb_relations(loaded_pairs)
