@@ -187,3 +187,16 @@ def test_the_packaged_minilm_serves_real_queries(settings, tmp_path, catalogue):
         assert catalogue["killer"].pk in ids(hits)
     finally:
         embeddings.reset_cache()
+
+
+def test_an_empty_catalogue_answers_nothing_rather_than_failing(encoder):
+    assert embeddings.taste_candidates(text="anything at all", k=5) == []
+
+
+def test_the_task_builds_the_current_version(encoder, catalogue):
+    from llm_worker.embedding_tasks import embedding_index_build
+
+    fingerprint = embedding_index_build.delay().get()
+
+    assert fingerprint == embeddings.embedding_index_build().fingerprint
+    assert len(encoder.encoded_texts) == len(catalogue)  # the second call found it built
