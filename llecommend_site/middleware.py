@@ -157,4 +157,4 @@ def server_error(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             return response
     if isinstance(exc, DatabaseError):
         logger.error("database error while serving %s: %s", request.path, exc)
-    return HttpResponse(render_to_string("500.html"), status=500)
+    return HttpResponse(render_to_string("errors/500.html"), status=500)
