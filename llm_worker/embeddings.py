@@ -14,7 +14,8 @@ stamp (movie count, newest `updated_at`, credit/genre/keyword link counts); when
 or every RECHECK_S seconds (bulk imports do not touch `updated_at`), it recomputes the
 fingerprint and, if it changed, loads or builds the new version. A rebuild re-encodes only the
 descriptions that changed. `manage.py build_embedding_index` (or the task in
-`llm_worker.embedding_tasks`) builds ahead of time so no user request waits for it.
+`llm_worker.embedding_tasks`) builds ahead of time so no user request waits for it. The newest
+KEEP_VERSIONS versions stay on disk.
 
 Queries. Whitespace is collapsed and text past MAX_QUERY_CHARS is cut (the model reads at most
 256 word pieces anyway). The default model (all-MiniLM-L6-v2) is English-only; Korean genre and
@@ -58,6 +59,7 @@ MAX_NAMED = 3  # titles blended into one query at most
 RECHECK_S = 300.0  # full fingerprint check at least this often, stamp or not
 DESCRIBE_CHUNK = 2000  # movies per describe call (keeps IN lists and memory bounded)
 SUBFOLDER = "embeddings"
+KEEP_VERSIONS = 3  # stored catalogue versions kept after a build (older ones are deleted)
 
 LANGUAGE_NAMES = {
     "ko": "Korean", "ja": "Japanese", "zh": "Chinese", "cn": "Chinese", "fr": "French",
@@ -241,11 +243,22 @@ def _load_or_build(ids, texts, fingerprint, encoder, *, previous) -> EmbeddingIn
     started = time.perf_counter()
     index = EmbeddingIndex.build(ids, texts, encoder=encoder, reuse=reuse)
     index.save(folder)
+    _prune(keep=folder)
     logger.info(
         "embedding index %s built: %d movies in %.1f s → %s",
         fingerprint, len(index), time.perf_counter() - started, folder,
     )  # fmt: skip
     return index
+
+
+def _prune(*, keep: Path) -> None:
+    folders = sorted(
+        (p.parent for p in _root().glob("*/index.json")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in [f for f in folders if f != keep][KEEP_VERSIONS - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _latest_on_disk(encoder: Encoder) -> EmbeddingIndex | None:

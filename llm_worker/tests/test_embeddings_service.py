@@ -95,6 +95,18 @@ def test_a_changed_description_gives_a_new_version_encoding_only_that_movie(enco
     assert len(encoder.encoded_texts) == 2  # that description and the query
 
 
+def test_only_the_newest_versions_stay_on_disk(encoder, catalogue, settings):
+    snow = catalogue["snow"]
+    for n in range(embeddings.KEEP_VERSIONS + 2):
+        snow.overview = f"A snowman sings song number {n}."
+        snow.save()
+        current = embeddings.embedding_index_build()
+
+    stored = {p.name for p in (settings.ARTIFACTS_DIR / "embeddings").iterdir()}
+    assert len(stored) == embeddings.KEEP_VERSIONS
+    assert current.fingerprint in stored
+
+
 def test_a_new_genre_link_is_noticed_too(encoder, catalogue):
     embeddings.taste_candidates(text="heist", k=1)
     # No Movie.save(), so no updated_at change: the link counts in the stamp catch it.
