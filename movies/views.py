@@ -7,6 +7,7 @@ partials; without JavaScript the same URLs answer with the whole page or a redir
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -141,7 +142,11 @@ def pick_add(request: HttpRequest) -> HttpResponse:
         return _chips(request, error=error, status=400 if error else 200)
     if error:
         messages.error(request, error)
-    return redirect("movies:picks")
+    # Without JavaScript the page comes back with the same search, so the next pick is a click.
+    query = request.POST.get("q", "").strip()[:QUERY_MAX]
+    return redirect(
+        f"{reverse('movies:picks')}?{urlencode({'q': query})}" if query else "movies:picks"
+    )
 
 
 @login_required

@@ -176,3 +176,14 @@ def test_pick_posts_need_a_csrf_token(catalogue):
     RatingFactory(user=user, movie=movie, rating=None)
     assert client.post(reverse("movies:pick_remove", args=[movie.pk])).status_code == 403
     assert Rating.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.django_db
+def test_without_javascript_a_pick_keeps_the_search(client, user, catalogue):
+    movie = catalogue["amelie"]
+    response = client.post(reverse("movies:pick_add"), {"movie_id": movie.pk, "q": "amel"})
+    assert response.status_code == 302
+    assert response.url == reverse("movies:picks") + "?q=amel"
+    page = client.get(response.url).text
+    assert "Remove Amélie" in page
+    assert 'value="amel"' in page
