@@ -86,3 +86,11 @@ def test_signup_refuses_a_post_without_csrf_token():
     response = client.post(reverse("accounts:signup"), GOOD)
     assert response.status_code == 403
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_age_input_points_screen_readers_at_its_error(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.post(reverse("accounts:signup"), {**GOOD, "age": "0"}).content.decode()
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_age_error"' in html
