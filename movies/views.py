@@ -15,9 +15,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -100,18 +102,28 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if not request.htmx:
         return _page(request, query=query)
+    results = _search(query) if query else []
     picked = set(
-        Rating.objects.filter(user=request.user, source=Rating.Source.PICK).values_list(
-            "movie_id", flat=True
-        )
+        Rating.objects.filter(
+            user=request.user, source=Rating.Source.PICK, movie_id__in=[m.pk for m in results]
+        ).values_list("movie_id", flat=True)
     )
-    context = {
-        "query": query,
-        "results": _search(query) if query else [],
-        "picked_ids": picked,
-        "add_url": reverse("movies:pick_add"),
-    }
-    return render(request, f"{PAGE}#results", context)
+    # The partial depends on the query, which results are picked, the language and the CSRF
+    # secret its forms carry: rendered once per combination, then served from the cache.
+    get_token(request)
+    state = (query, sorted(picked), translation.get_language(), request.META.get("CSRF_COOKIE"))
+    key = "search-html:v1:" + hashlib.sha256(repr(state).encode()).hexdigest()[:32]
+    html = cache.get(key)
+    if html is None:
+        context = {
+            "query": query,
+            "results": results,
+            "picked_ids": picked,
+            "add_url": reverse("movies:pick_add"),
+        }
+        html = render_to_string(f"{PAGE}#results", context, request=request)
+        cache.set(key, html, SEARCH_CACHE_SECONDS)
+    return HttpResponse(html)
 
 
 def _pick_error(raw: str) -> tuple[Movie | None, str]:

@@ -187,3 +187,13 @@ def test_without_javascript_a_pick_keeps_the_search(client, user, catalogue):
     page = client.get(response.url).text
     assert "Remove Amélie" in page
     assert 'value="amel"' in page
+
+
+@pytest.mark.django_db
+def test_search_results_mark_what_is_already_picked(client, user, catalogue):
+    url = reverse("movies:search")
+    assert "is-picked" not in htmx(client, "get", url, {"q": "para"}).text
+
+    htmx(client, "post", reverse("movies:pick_add"), {"movie_id": catalogue["parasite"].pk})
+
+    assert htmx(client, "get", url, {"q": "para"}).text.count("tile is-picked") == 1
