@@ -192,7 +192,7 @@ def test_without_javascript_a_pick_keeps_the_search(client, user, catalogue):
 @pytest.mark.django_db
 def test_search_results_mark_what_is_already_picked(client, user, catalogue):
     url = reverse("movies:search")
-    assert "is-picked" not in htmx(client, "get", url, {"q": "para"}).text
+    assert "tile is-picked" not in htmx(client, "get", url, {"q": "para"}).text
 
     htmx(client, "post", reverse("movies:pick_add"), {"movie_id": catalogue["parasite"].pk})
 
