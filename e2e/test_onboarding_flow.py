@@ -194,8 +194,15 @@ def test_sign_up_pick_persona_cards_more_dismiss_chat_relogin(live_server, catal
     expect(page.locator(".msg-user")).to_contain_text("잔잔한 영화")
     shot(page, "08-back")
 
+    # History: every list, with what was dismissed.
+    page.get_by_role("link", name="기록").click()
+    expect(page.locator(".history-list")).to_have_count(3)  # first, "more", after the chat
+    expect(page.locator(".badge.dismiss")).to_have_count(1)
+    shot(page, "09-history")
+    page.goto(f"{url}/")
+
     # The same page on a phone: one column, nothing cut off.
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.locator("li.card").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    shot(page, "09-phone")
+    shot(page, "10-phone")
