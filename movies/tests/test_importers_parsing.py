@@ -1,0 +1,70 @@
+"""The plain readers' small parsers (no database): titles, dates, ids and list literals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from movies.importers.base import RowError, literal_list, names_of, to_int
+from movies.importers.movielens import parse_title
+from movies.importers.tmdb import detect_format, imdb_number, runtime_minutes, us_date
+
+
+@pytest.mark.parametrize(
+    ("raw", "title", "main", "year"),
+    [
+        ("Toy Story (1995)", "Toy Story", "Toy Story", 1995),
+        ("Shawshank Redemption, The (1994)", "The Shawshank Redemption",
+         "The Shawshank Redemption", 1994),
+        ("City of Lost Children, The (Cité des enfants perdus, La) (1995)",
+         "The City of Lost Children (Cité des enfants perdus, La)", "The City of Lost Children",
+         1995),
+        ("Avventura, L' (1960)", "L'Avventura", "L'Avventura", 1960),
+        ("Death Note: Desu nôto (2006–2007)", "Death Note: Desu nôto", "Death Note: Desu nôto",
+         2006),
+        ("Babylon 5", "Babylon 5", "Babylon 5", None),
+        ("Crouching Tiger, Hidden Dragon (Wo hu cang long) (2000)",
+         "Crouching Tiger, Hidden Dragon (Wo hu cang long)", "Crouching Tiger, Hidden Dragon",
+         2000),
+    ],
+)  # fmt: skip
+def test_parse_title(raw, title, main, year):
+    parsed = parse_title(raw)
+
+    assert (parsed.title, parsed.main_title, parsed.year) == (title, main, year)
+
+
+def test_lists_as_python_literals_and_as_json():
+    python = "[{'id': 1, 'name': \"Schindler's List\"}, {'id': 2, 'name': 'war'}]"
+    json_text = '[{"id": 1, "name": "Espa\\u00f1ol"}]'
+
+    assert names_of(literal_list(python, "k"), "k") == ["Schindler's List", "war"]
+    assert names_of(literal_list(json_text, "k"), "k") == ["Español"]
+    assert literal_list("", "k") == []
+
+
+@pytest.mark.parametrize("bad", ["[{'id': 1", "__import__('os')", "{'id': 1}"])
+def test_anything_but_a_list_literal_is_a_row_error(bad):
+    with pytest.raises(RowError):
+        literal_list(bad, "keywords")
+
+
+def test_small_values():
+    assert imdb_number("tt0114709") == 114709
+    assert imdb_number("") is None
+    assert us_date("6/9/15", 2015) == dt.date(2015, 6, 9)
+    assert us_date("10/30/95", 1995) == dt.date(1995, 10, 30)
+    assert runtime_minutes("81.0") == 81
+    assert runtime_minutes("0") is None
+    assert to_int("007", "id") == 7
+    with pytest.raises(RowError, match="is not a number"):
+        to_int("1997-08-20", "TMDb id")
+
+
+def test_formats_are_told_apart_by_columns():
+    assert detect_format("k.csv", ["id", "keywords"]).name == "Kaggle keywords.csv"
+    assert detect_format("c.csv", ["cast", "crew", "id"]).name == "Kaggle credits.csv"
+    assert detect_format("t.csv", ["movie_id", "title", "cast", "crew"]).name.startswith(
+        "TMDB 5000"
+    )
