@@ -64,3 +64,11 @@ def test_login_refuses_a_post_without_csrf_token():
         reverse("accounts:login"), {"username": "alice", "password": "correct-horse-battery"}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_logout_refuses_a_post_without_csrf_token():
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    assert client.post(reverse("accounts:logout")).status_code == 403
+    assert "_auth_user_id" in client.session
