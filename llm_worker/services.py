@@ -123,8 +123,10 @@ def _watched_briefs(user, language: str) -> tuple[MovieBrief, ...]:
 def persona_request(*, user) -> Persona:
     """A pending persona (fresh `request_key`, the user's latest correction carried over) whose
     generation task is enqueued once this transaction commits. Starts LLM work."""
+    from llecommend_site.ratelimit import rate_limit_check
     from llm_worker.tasks import persona_generate as task
 
+    rate_limit_check(user=user, action="persona")  # RateLimited: a ValidationError, translated
     persona = Persona.objects.create(
         user=user,
         request_key=uuid.uuid4().hex,
@@ -227,9 +229,11 @@ def chat_post(*, user, text: str) -> tuple[ChatMessage, RecommendationList]:
     """Store the user's chat turn and request a new list ranked with the conversation so far;
     the list's task stores the assistant's answer. Over-long or empty text raises a
     ValidationError in the user's language and stores nothing. Starts LLM work."""
+    from llecommend_site.ratelimit import rate_limit_check
     from recommendations.services import recommendation_list_request
 
     text = _clean_text(text, limit=CHAT_MAX, language=_language(user))
+    rate_limit_check(user=user, action="chat")  # after validation: a typo costs nothing
     message = ChatMessage.objects.create(user=user, role=ChatMessage.Role.USER, content=text)
     new_list = recommendation_list_request(user=user, k=DEFAULT_K, chat_message=message)
     return message, new_list

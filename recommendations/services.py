@@ -210,8 +210,11 @@ def recommendation_list_request(
 ) -> RecommendationList:
     """A pending list with a fresh `request_key`; the LLM worker fills it
     (`llm_worker.tasks.recommendation_list_fill`) once this transaction commits."""
+    from llecommend_site.ratelimit import rate_limit_check
     from llm_worker.tasks import recommendation_list_fill  # the LLM app depends on us, not back
 
+    if chat_message is None:  # a chat message was already counted by the chat's own limit
+        rate_limit_check(user=user, action="list")
     lst = RecommendationList.objects.create(
         user=user,
         request_key=uuid.uuid4().hex,

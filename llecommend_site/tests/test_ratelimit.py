@@ -3,9 +3,12 @@ refused with a message in the user's language, through the real services and vie
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from llecommend_site import ratelimit
@@ -89,3 +92,69 @@ def test_off_means_no_limit(settings):
     user = UserFactory()
     for _ in range(50):
         rate_limit_check(user=user, action="persona")
+
+
+# -- through the real services and views ------------------------------------------------------
+@pytest.fixture
+def picker(client):
+    from llecommend_site.tests.sitedata import site_make
+
+    site = site_make(language="en")
+    client.force_login(site.user)
+    return site
+
+
+def test_the_fourth_persona_request_is_refused_with_the_message(
+    client, picker, django_capture_on_commit_callbacks
+):
+    from llm_worker.models import Persona
+
+    url = reverse("movies:picks_done")
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(url).status_code == 302
+    response = client.post(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 429
+    assert re.search(r"Please try again in \d+ minutes?\.", response.content.decode())
+    assert response["Retry-After"]
+    assert Persona.objects.filter(user=picker.user).count() == 3  # nothing half-made
+
+
+def test_a_refused_persona_correction_shows_the_message_next_to_the_field(client, picker):
+    from llm_worker.models import Persona
+
+    url = reverse("llm_worker:persona_correct")
+    for i in range(3):
+        client.post(url, {"text": f"I love slow thrillers {i}"})
+    response = client.post(url, {"text": "One more"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "a lot of new recommendations in a short time" in response.content.decode()
+    assert Persona.objects.filter(user=picker.user).count() == 3
+
+
+def test_the_fourth_chat_message_is_refused_and_not_stored(client, picker):
+    from llm_worker.models import ChatMessage
+
+    url = reverse("llm_worker:chat")
+    for i in range(3):
+        client.post(url, {"text": f"Something tense {i}"})
+    response = client.post(url, {"text": "And another"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "a lot of new recommendations in a short time" in response.content.decode()
+    texts = ChatMessage.objects.filter(user=picker.user, role="user").values_list(
+        "content", flat=True
+    )
+    assert "And another" not in list(texts)
+
+
+def test_new_lists_are_limited_too_and_htmx_gets_the_message(client, picker):
+    from recommendations.models import RecommendationList
+
+    url = reverse("recommendations:list_new")
+    for _ in range(3):
+        client.post(url)
+    response = client.post(url, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200  # htmx swaps only 2xx: the message must arrive
+    assert response["HX-Retarget"] == "#main"
+    assert "a lot of new recommendations in a short time" in response.content.decode()
+    assert RecommendationList.objects.filter(user=picker.user).count() == 3
