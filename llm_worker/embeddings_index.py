@@ -155,7 +155,10 @@ class EmbeddingIndex:
         vector = self.encode_query(query) if isinstance(query, str) else normalise_rows(query)[0]
         if vector.shape[0] != self.dim:
             raise ValueError(f"query has {vector.shape[0]} dimensions, the index {self.dim}")
-        scores = self.vectors @ vector
+        # einsum, not `@`: a matrix-vector product this small gains nothing from BLAS threads,
+        # and on a busy machine OpenBLAS's spinning threads made it 40x slower (24 ms vs 0.6 ms
+        # for 9.7k × 384, measured on 2 shared cores).
+        scores = np.einsum("ij,j->i", self.vectors, vector)
         excluded = [self._row[i] for i in {int(i) for i in exclude_ids} if i in self._row]
         if excluded:
             scores[excluded] = -np.inf
