@@ -150,7 +150,8 @@ def pending_list():
 
 
 def _enqueue(redis_url: str, list_id: int) -> None:
-    producer = Celery("killtest-producer", broker=redis_url)
+    # Not the current app: shared tasks in this process must keep using the project app.
+    producer = Celery("killtest-producer", broker=redis_url, set_as_current=False)
     producer.send_task("llm_worker.tasks.recommendation_list_fill", args=[list_id], queue="llm")
     producer.close()
 
