@@ -135,11 +135,16 @@ def wait_up(url: str, seconds: float = 60) -> None:
     sys.exit(f"gunicorn did not answer at {url}")
 
 
-def fetch(url: str, cookie: str, htmx: bool = False) -> tuple[int, str]:
+def fetch(url: str, cookie: str, htmx: bool = False) -> tuple[int, str, str]:
+    """(status, body, csrftoken cookie the server set or "")."""
     headers = {"Cookie": cookie, **({"HX-Request": "true"} if htmx else {})}
     req = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(req, timeout=10) as resp:
-        return resp.status, resp.read().decode()
+        csrf = ""
+        for value in resp.headers.get_all("Set-Cookie") or []:
+            if value.startswith("csrftoken="):
+                csrf = value.split(";", 1)[0]
+        return resp.status, resp.read().decode(), csrf
 
 
 def run_wrk(base: str, paths: list[str], headers: list[str], args) -> dict:
@@ -205,11 +210,15 @@ def main() -> None:
     )
     try:
         wait_up(f"{base}/accounts/login/")
-        status, page = fetch(f"{base}/", cookie)
+        # A browser keeps the CSRF cookie the first page sets; so does the benchmark.
+        _status, _body, csrf = fetch(f"{base}/", cookie)
+        if csrf:
+            cookie = f"{cookie}; {csrf}"
+        status, page, _csrf = fetch(f"{base}/", cookie)
         cards = page.count('<li class="card')
         if status != 200 or cards < 10:
             sys.exit(f"the recommendations page is not ready: HTTP {status}, {cards} cards")
-        status, part = fetch(f"{base}/movies/search/?q=star", cookie, htmx=True)
+        status, part, _csrf = fetch(f"{base}/movies/search/?q=star", cookie, htmx=True)
         if status != 200 or "tile" not in part:
             sys.exit(f"the search endpoint answered HTTP {status} without results")
         print(f"warm-up ok: page has {cards} cards; gunicorn {args.workers} workers\n", flush=True)

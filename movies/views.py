@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -122,7 +123,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "add_url": reverse("movies:pick_add"),
         }
         html = render_to_string(f"{PAGE}#results", context, request=request)
-        cache.set(key, html, SEARCH_CACHE_SECONDS)
+        # Without the CSRF cookie the secret is new on every request: nothing to reuse.
+        if settings.CSRF_COOKIE_NAME in request.COOKIES:
+            cache.set(key, html, SEARCH_CACHE_SECONDS)
     return HttpResponse(html)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote_plus
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -96,9 +97,9 @@ def cards_html(request: HttpRequest, items: list[RecommendationItem]) -> dict[in
     for view in item_views(request.user, missing, feedback=feedback):
         html = render_to_string(f"{PAGE}#card", {"c": view}, request=request)
         fresh[keys[view["item"].pk]] = html
-    if fresh:
+    if fresh and _has_csrf_cookie(request):
         cache.set_many(fresh, CARD_CACHE_SECONDS)
-        found.update(fresh)
+    found.update(fresh)
     # Our own autoescaped template rendered these: safe to insert as they are.
     return {pk: mark_safe(found[key]) for pk, key in keys.items() if key in found}
 
@@ -132,6 +133,12 @@ def list_section_context(request: HttpRequest, *, root: RecommendationList | Non
 
 
 # -- views ---------------------------------------------------------------------------------------
+def _has_csrf_cookie(request: HttpRequest) -> bool:
+    # A client without the cookie gets a fresh secret on every request: caching what was
+    # rendered for it would only fill the cache with entries nobody asks for again.
+    return settings.CSRF_COOKIE_NAME in request.COOKIES
+
+
 def _csrf_secret_digest(request: HttpRequest) -> str:
     get_token(request)  # makes sure the request has its CSRF secret before we key on it
     return hashlib.sha256(request.META.get("CSRF_COOKIE", "").encode()).hexdigest()[:16]
@@ -177,7 +184,7 @@ def home(request: HttpRequest) -> HttpResponse:
     body = cache.get(key) if state is not None else None
     if body is None:
         body = render_to_string(f"{PAGE}#home-content", _home_context(request), request=request)
-        if state is not None:
+        if state is not None and _has_csrf_cookie(request):
             cache.set(key, body, HOME_CACHE_SECONDS)
     # Our own autoescaped template rendered the body: safe to insert as it is.
     return render(request, PAGE, {"home_body": mark_safe(body)})
