@@ -7,7 +7,6 @@ Tasks run in-process (no broker), with the embedded grounded explanation engine.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -16,10 +15,6 @@ from django.core.cache import cache
 
 from movies.models import Credit
 from movies.tests.factories import CreditFactory, GenreFactory, MovieFactory, PersonFactory
-
-# The live server runs in a thread of this process while Playwright's sync API holds an event
-# loop; Django's async-safety check would refuse the ORM calls of the fixtures otherwise.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +68,10 @@ def catalogue(transactional_db):
 
 
 @pytest.fixture
-def page(live_server):
+def page(live_server, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; Django's async-safety check
+    # would refuse the database teardown that follows while it is up.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
