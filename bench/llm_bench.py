@@ -134,6 +134,9 @@ def main() -> None:
     parser.add_argument("--parse-budget-s", type=float, default=540.0)
     parser.add_argument("--max-new-tokens", type=int, default=160)
     parser.add_argument("--no-openai", action="store_true")
+    parser.add_argument(
+        "--parts", default="parse,stages,verbalizer", help="which parts to run, comma-separated"
+    )
     parser.add_argument("--out", default="bench/out/llm_bench.json")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -184,7 +187,7 @@ def main() -> None:
 
     # 1. Parse rates over users (re-rank optimized), first, within its time budget.
     first = repaired = fallback = out_of_catalogue = dropped = done = 0
-    for u in users[: args.users]:
+    for u in users[: args.users] if "parse" in args.parts else []:
         if time.perf_counter() - started > args.parse_budget_s:
             break
         _, inp = inputs[u]
@@ -208,11 +211,12 @@ def main() -> None:
         "out_of_catalogue_shown": out_of_catalogue,
     }
     report["parse"] = parse
-    print_table([parse], list(parse))
+    if done:
+        print_table([parse], list(parse))
     # 2. Per stage and backend, on the first user.
     persona_inp, rerank_inp = inputs[users[0]]
     rows = []
-    for name, backend in backends.items():
+    for name, backend in backends.items() if "stages" in args.parts else []:
         t = time.perf_counter()
         persona = persona_build(backend, persona_inp, max_new_tokens=mnt)
         rows.append(stage_row(name, "persona", persona, time.perf_counter() - t))
@@ -223,11 +227,12 @@ def main() -> None:
             rows.append(stage_row(name, f"rerank {variant}", res, time.perf_counter() - t))
     report["stages"] = rows
     print(f"SmolLM2-135M-Instruct load: {load_s:.1f}s (CPU, shared 2-core machine)\n")
-    print_table(rows, list(rows[0]))
+    if rows:
+        print_table(rows, list(rows[0]))
 
     # 3. Verbalizer vs generation on the same candidates (3 users).
     speed = []
-    for u in users[: min(3, args.users)]:
+    for u in users[: min(3, args.users)] if "verbalizer" in args.parts else []:
         _, inp = inputs[u]
         gen = rerank(smol, inp, variant="optimized", max_new_tokens=mnt)
         verb = rerank(smol, inp, method="verbalizer", reasons="grounded")
@@ -243,7 +248,8 @@ def main() -> None:
             }
         )
     report["verbalizer"] = speed
-    print_table(speed, list(speed[0]))
+    if speed:
+        print_table(speed, list(speed[0]))
 
     if server is not None:
         server.__exit__(None, None, None)

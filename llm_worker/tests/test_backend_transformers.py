@@ -101,7 +101,7 @@ def test_smollm2_persona_and_rerank_end_to_end():
     # A real tokenizer: every candidate letter is one token.
     assert all(backend.label_token_id(letter) is not None for letter in "ABCDEFGHIJ")
     ids = {c.movie_id for c in CANDIDATES_EN}
-    result = rerank(backend, rerank_input(k=3), variant="optimized", max_new_tokens=96)
+    result = rerank(backend, rerank_input(k=3), variant="optimized", max_new_tokens=64)
     assert [it.movie_id for it in result.items]
     assert {it.movie_id for it in result.items} <= ids
     assert len({it.movie_id for it in result.items}) == len(result.items) == 3
@@ -109,7 +109,7 @@ def test_smollm2_persona_and_rerank_end_to_end():
     fast = rerank(backend, rerank_input(k=3), method="verbalizer", reasons="grounded")
     assert {it.movie_id for it in fast.items} <= ids
     assert fast.engine == "llm:transformers"
-    persona = persona_build(backend, persona_input(), max_new_tokens=96)
+    persona = persona_build(backend, persona_input(), max_new_tokens=64)
     assert persona.summary
     json.dumps([r.movie_ids for r in persona.reasons])
     for reason in persona.reasons:
