@@ -50,6 +50,12 @@ def prod_env(db_url: str = DB_URL) -> dict[str, str]:
     return env
 
 
+FORGET_PENDING = """
+from recommendations.models import RecommendationList
+RecommendationList.objects.filter(user__username="web-bench").exclude(status="ready").delete()
+"""
+
+
 def ensure_database(db_url: str) -> None:
     name = db_url.rsplit("/", 1)[1]
     server = db_url.rsplit("/", 1)[0] + "/postgres"
@@ -81,6 +87,8 @@ def prepare(env: dict[str, str]) -> str:
     web_bench.manage(env, "compilemessages", "--ignore", ".venv", "-v", "0")
     web_bench.manage(env, "collectstatic", "--noinput", "-v", "0")
     print(web_bench.manage(env, "load_demo", "--no-progress").strip().splitlines()[-1])
+    # Lists left pending by an earlier run lost their messages when Redis was flushed.
+    web_bench.manage(env, "shell", "-c", FORGET_PENDING)
     setup = web_bench.manage(env, "shell", "-c", web_bench.SETUP)
     return "sessionid=" + next(x.split()[1] for x in setup.splitlines() if x.startswith("SESSION"))
 
@@ -155,14 +163,32 @@ def readyz(base: str) -> dict:
         return json.loads(exc.read())
 
 
-def wait_cards(base: str, cookie: str, seconds: float = 120) -> int:
+def fetch(url: str, cookie: str) -> tuple[int, str, str]:
+    """(status, body, the `csrftoken=…` cookie the server set or "")."""
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie})) as resp:
+        csrf = next(
+            (
+                v.split(";", 1)[0]
+                for v in resp.headers.get_all("Set-Cookie") or []
+                if v.startswith("csrftoken=")
+            ),
+            "",
+        )
+        return resp.status, resp.read().decode(), csrf
+
+
+def wait_cards(base: str, cookie: str, seconds: float = 120) -> str:
+    """Wait for the bench user's list; returns the cookie a browser would now send (session +
+    CSRF cookie, which the site needs to serve its cached fragments)."""
     end = time.monotonic() + seconds
     cards = 0
     while time.monotonic() < end:
-        status, page = web_bench.fetch(f"{base}/", cookie)
+        status, page, csrf = fetch(f"{base}/", cookie)
+        if csrf and "csrftoken=" not in cookie:
+            cookie = f"{cookie}; {csrf}"
         cards = page.count('<li class="card')
         if status == 200 and cards >= 10:
-            return cards
+            return cookie
         time.sleep(1)
     sys.exit(f"the recommendations page never showed 10 cards (last: {cards})")
 
@@ -187,9 +213,9 @@ def main() -> None:
         cookie = prepare(env)
         server = start_gunicorn(env, port, args.workers)
         web_bench.wait_up(f"{base}/healthz")
-        cards = wait_cards(base, cookie)
+        cookie = wait_cards(base, cookie)
         before = readyz(base)
-        print(f"warm-up ok: {cards} cards; /readyz {before['status']}", flush=True)
+        print(f"warm-up ok: 10 cards; /readyz {before['status']}", flush=True)
         cookie_h = f"Cookie: {cookie}"
         results = {
             "recommendations page": web_bench.run_wrk(base, ["/"], [cookie_h], args),

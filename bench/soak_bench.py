@@ -58,9 +58,16 @@ class ListRequester(threading.Thread):
 
     def __init__(self, base: str, cookie: str, every: float, stop: threading.Event):
         super().__init__(daemon=True)
-        token = secrets.token_hex(16)  # a 32-character CSRF secret the site accepts
+        # The browser's CSRF cookie (or a 32-character secret of our own) sent back as header.
+        token = next(
+            (p.split("=", 1)[1] for p in cookie.split("; ") if p.startswith("csrftoken=")),
+            "",
+        )
+        if not token:
+            token = secrets.token_hex(16)
+            cookie = f"{cookie}; csrftoken={token}"
         self.headers = {
-            "Cookie": f"{cookie}; csrftoken={token}",
+            "Cookie": cookie,
             "X-CSRFToken": token,
             "Content-Type": "application/x-www-form-urlencoded",
         }
@@ -125,12 +132,13 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     server = None
     incarnations: list[dict] = []
+    warm_rss: dict[str, float] = {}
     stop_event = threading.Event()
     try:
         cookie = lb.prepare(env)
         server = lb.start_gunicorn(env, port, args.workers)
         web_bench.wait_up(f"{base}/healthz")
-        lb.wait_cards(base, cookie)
+        cookie = lb.wait_cards(base, cookie)
         now = web_bench.manage(
             env, "shell", "-c", "from django.utils import timezone; print('NOW', timezone.now())"
         )
@@ -156,6 +164,8 @@ def main() -> None:
         began = time.monotonic()
         for minute in range(1, args.minutes + 1):
             time.sleep(max(0.0, began + minute * 60 - time.monotonic()))
+            if minute == 1:  # after warm-up (lazy imports, caches): the baseline for "flat"
+                warm_rss = web_rss(server)
             how = "kill -9" if minute % 2 == 0 else "warm (TERM)"
             incarnations.append(
                 {"minute": minute, "rss_mb_before_stop": rss_mb(worker.pid), "stop": how}
@@ -196,10 +206,10 @@ def main() -> None:
     )
     lost = pending + failed + (requester.sent - requester.errors - total)
     print(f"lost tasks: {lost}")
-    print(f"\n{'process':<36}{'start MB':>10}{'end MB':>10}{'change':>9}")
+    print(f"\n{'process':<36}{'start MB':>10}{'1 min MB':>10}{'end MB':>10}{'1 min→end':>11}")
     for name, start in start_rss.items():
-        end = end_rss.get(name, 0.0)
-        print(f"{name:<36}{start:>10.1f}{end:>10.1f}{end - start:>+9.1f}")
+        end, warm = end_rss.get(name, 0.0), warm_rss.get(name, 0.0)
+        print(f"{name:<36}{start:>10.1f}{warm:>10.1f}{end:>10.1f}{end - warm:>+11.1f}")
     for inc in incarnations:
         print(
             f"{'celery worker, minute ' + str(inc['minute']) + ' (before stop)':<36}"
@@ -214,7 +224,7 @@ def main() -> None:
                 "list_requests": {"sent": requester.sent, "statuses": requester.statuses},
                 "lists": {"total": total, "ready": ready, "pending": pending, "failed": failed},
                 "lost": lost,
-                "rss_mb": {"start": start_rss, "end": end_rss},
+                "rss_mb": {"start": start_rss, "after_1_min": warm_rss, "end": end_rss},
                 "worker_incarnations": incarnations,
                 "worker_end_rss_mb": worker_end_rss,
             },
