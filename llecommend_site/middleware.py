@@ -74,6 +74,8 @@ def _htmx_fragment(html: str) -> HttpResponse:
 def database_down_response(request: HttpRequest | None, exc: BaseException) -> HttpResponse:
     path = request.path if request is not None else "-"
     logger.error("database unavailable while serving %s: %s: %s", path, type(exc).__name__, exc)
+    if _is_htmx(request):
+        return _htmx_fragment(render_to_string("errors/db_down_fragment.html"))
     html = render_to_string("503.html", {"reason": "database"})
     response = HttpResponse(html, status=503)
     response["Retry-After"] = str(DB_RETRY_AFTER_S)

@@ -240,6 +240,13 @@ def test_database_down_gives_503(client, site, monkeypatch):
     assert response.status_code == 503
     assert response["Retry-After"]
     assert "temporarily unavailable" in response.content.decode()
+    # An htmx request (a poll, "more") gets the message where htmx will show it.
+    response = client.get(
+        reverse("recommendations:home"), HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#main"
+    assert "cannot reach our database" in response.content.decode()
 
 
 def test_database_error_outside_a_view_still_gives_503(rf):
