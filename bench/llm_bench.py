@@ -234,8 +234,10 @@ def main() -> None:
     speed = []
     for u in users[: min(3, args.users)] if "verbalizer" in args.parts else []:
         _, inp = inputs[u]
-        gen = rerank(smol, inp, variant="optimized", max_new_tokens=mnt)
         verb = rerank(smol, inp, method="verbalizer", reasons="grounded")
+        print(f"user {u}: verbalizer rank {verb.stats['rank_seconds']:.2f}s", flush=True)
+        gen = rerank(smol, inp, variant="optimized", max_new_tokens=mnt)
+        print(f"user {u}: generation rank {gen.stats['seconds']:.2f}s", flush=True)
         verb_llm = rerank(smol, inp, method="verbalizer", reasons="llm", max_new_tokens=mnt)
         speed.append(
             {
