@@ -181,8 +181,9 @@ class Recommender:
         return np.asarray(out, dtype=np.int64)
 
     def item_embeddings(self) -> np.ndarray | None:
+        # Any trained embedding model serves as the "nearest movies" space, blended or not.
         for name in ("hybrid", "sequential"):
-            if name in self.weights:
+            if name in self.models:
                 return self.models[name].item_embeddings()
         return None
 
@@ -194,7 +195,7 @@ class Recommender:
         emb = self.item_embeddings()
         if emb is not None:
             sims = _cosine(emb[history], emb[[item]])[:, 0]
-        elif "ease" in self.weights:
+        elif "ease" in self.models:
             sims = self.models["ease"].contributions(item, history)
         else:
             return []
@@ -267,6 +268,7 @@ def train_recommender(
     seed: int = 0,
     options: dict | None = None,
     tune: bool = True,
+    members: tuple[str, ...] | None = None,
     log=lambda _msg: None,
 ) -> Recommender:
     """Fit a whole recommender of `kind` on `inter` (ids as given). With `tune`, a random
@@ -282,7 +284,7 @@ def train_recommender(
     ikeys = [item_keys(items.get(int(i))) for i in item_map.ids]
     kw = {"user_map": user_map, "item_map": item_map, "user_keys": ukeys, "item_keys": ikeys}
     train = build_trainset(inter, **kw)
-    members = [m for m in KIND_MEMBERS[kind] if _available(m)]
+    members = [m for m in (members or KIND_MEMBERS[kind]) if _available(m)]
     metrics: dict = {
         "users": train.n_users,
         "items": train.n_items,

@@ -266,8 +266,10 @@ def evaluate(
     counts = prep.train.item_counts()
     fitted: dict[str, tuple[Model, float]] = {}
     wanted = set(model_names)
+    # The blend mixes the other models asked for (all of them when only "blend" is named).
+    pool = [n for n in BLEND_MEMBERS if n in wanted] or list(BLEND_MEMBERS)
     if "blend" in wanted:
-        wanted |= set(BLEND_MEMBERS)
+        wanted |= set(pool)
     for name in BASE_MODELS:
         if name not in wanted:
             continue
@@ -285,7 +287,7 @@ def evaluate(
             log(f"  {name} skipped: {exc}")
 
     if "blend" in model_names:
-        members = [n for n in BLEND_MEMBERS if n in fitted]
+        members = [n for n in pool if n in fitted]
         if members:
             # Weights are tuned on models fitted without the validation rows, then applied
             # to the members fitted on the full train part.

@@ -13,7 +13,11 @@ from recommendations import services
 from recommendations.models import ModelVersion
 
 # Tiny models: the tests check behaviour, not accuracy.
-FAST = {"hybrid": {"components": 8, "epochs": 15}, "ease": {"l2": 10.0}}
+FAST = {
+    "hybrid": {"components": 8, "epochs": 15},
+    "ease": {"l2": 10.0},
+    "sequential": {"hidden": 8, "heads": 1, "layers": 1, "max_len": 10, "epochs": 2},
+}
 
 
 @pytest.fixture

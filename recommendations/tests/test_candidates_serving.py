@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.utils import translation
 
 from accounts.tests.factories import UserFactory
 from movies.tests.factories import MovieFactory, RatingFactory
@@ -115,12 +116,16 @@ def test_dismissing_pushes_similar_movies_down(trained, catalogue):
 def test_unknown_movie_id_in_picks_is_a_clear_error(trained, catalogue):
     picks = [catalogue["action"][0].pk, 987654]
 
-    with pytest.raises(services.UnknownMovieError, match="987654") as caught:
+    with translation.override("en"), pytest.raises(services.UnknownMovieError) as caught:
+        services.candidates_for_picks(movie_ids=picks, k=5)
+    with translation.override("ko"), pytest.raises(services.UnknownMovieError) as in_korean:
         services.candidates_for_picks(movie_ids=picks, k=5)
 
     assert isinstance(caught.value, ValueError)
     assert caught.value.movie_ids == [987654]
-    assert "not in the catalogue" in str(caught.value)
+    assert str(caught.value) == "These movies are not in the catalogue: 987654"
+    assert "987654" in str(in_korean.value)
+    assert str(in_korean.value) != str(caught.value)
 
 
 def test_picks_without_a_session_user(trained, catalogue):
