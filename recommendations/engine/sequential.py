@@ -22,7 +22,9 @@ instead of ~20-30 % of them, so it learns far more per CPU-second. After the sam
 training the causal model reached validation NDCG@10 0.051 (epoch 6) while the bidirectional one
 peaked at 0.020 (epoch 2) and had not recovered by epoch 12. Batch 32 / lr 2e-3 instead of
 128 / 1e-3: four times the optimizer steps per epoch, which is what is scarce on a CPU
-(validation NDCG@10 after 2 epochs: 0.024 vs 0.008).
+(validation NDCG@10 after 2 epochs: 0.024 vs 0.008). Dropout 0.4 instead of 0.2: with 0.2 the
+validation score peaked at epoch 20 (0.067) and the test NDCG@10 was 0.0530; with 0.4 it kept
+improving to epoch 32 (0.070) and the test NDCG@10 was 0.0693 (R@10 0.123, MRR@10 0.053).
 
 Scoring an empty history returns the log-popularity of the items in the training sequences
 (a sane, explicit fallback — the network has nothing to attend to); histories longer than
@@ -140,7 +142,7 @@ class SequentialRecommender:
         hidden: int = 64,
         layers: int = 2,
         heads: int = 2,
-        dropout: float = 0.2,
+        dropout: float = 0.4,
         mask_prob: float = 0.2,
         epochs: int = 50,
         batch_size: int = 32,
