@@ -7,6 +7,7 @@ dataset's own ids in the benchmarks."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -152,6 +153,23 @@ class Recommender:
     ) -> list[tuple[int, float, str, list[int]]]:
         """The top `k` (movie id, score, engine, because ids), never an excluded or history
         movie."""
+        # One user's scoring is a few small matrix products: a multi-threaded BLAS only adds
+        # thread wake-ups (12 ms instead of 0.06 ms per product on a busy 2-core machine).
+        with _one_blas_thread():
+            return self._recommend(
+                user_id=user_id,
+                history_ids=history_ids,
+                keys=keys,
+                k=k,
+                excluded_ids=excluded_ids,
+                dismissed_ids=dismissed_ids,
+                novelty=novelty,
+                strict=strict,
+            )
+
+    def _recommend(
+        self, *, user_id, history_ids, keys, k, excluded_ids, dismissed_ids, novelty, strict
+    ):
         s, engine = self.scores(
             user_id=user_id,
             history_ids=history_ids,
@@ -245,6 +263,20 @@ class Recommender:
             metrics=manifest["metrics"],
             params=manifest["params"],
         )
+
+
+_blas = None
+
+
+def _one_blas_thread():
+    global _blas
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - an optional speed-up
+        return contextlib.nullcontext()
+    if _blas is None:
+        _blas = ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas")
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
