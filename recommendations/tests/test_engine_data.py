@@ -76,7 +76,10 @@ def test_seeded_training_is_deterministic_on_a_real_slice(ml100k):
 @pytest.mark.dataset
 def test_bundle_round_trip_and_unknown_ids(ml100k, tmp_path):
     small = ml100k.interactions.take(ml100k.interactions.users <= 60)
-    options = {"hybrid": {"components": 8, "epochs": 3}}
+    options = {
+        "hybrid": {"components": 8, "epochs": 3},
+        "sequential": {"hidden": 8, "heads": 1, "layers": 1, "max_len": 10, "epochs": 1},
+    }
     rec = train_recommender(
         small, users=ml100k.users, items=ml100k.items, kind="hybrid", options=options
     )
