@@ -143,8 +143,8 @@ LLM_BACKEND = env.str("LLM_BACKEND", default="grounded")
 LLM_MODEL = env.str("LLM_MODEL", default="meta-llama/Llama-3.1-8B-Instruct")
 LLM_BASE_URL = env.str("LLM_BASE_URL", default="http://127.0.0.1:8000/v1")
 LLM_API_KEY = env.str("LLM_API_KEY", default="")
-# "nf4" (bitsandbytes 4-bit, CUDA production default), "none" (full precision).
-LLM_QUANTIZATION = env.str("LLM_QUANTIZATION", default="nf4")
+# "auto" (NF4 on CUDA, full precision on the CPU), "nf4" (bitsandbytes 4-bit), "none".
+LLM_QUANTIZATION = env.str("LLM_QUANTIZATION", default="auto")
 LLM_MAX_NEW_TOKENS = env.int("LLM_MAX_NEW_TOKENS", default=512)
 LLM_TIMEOUT_S = env.float("LLM_TIMEOUT_S", default=30.0)
 LLM_PROMPT_VARIANT = env.str("LLM_PROMPT_VARIANT", default="optimized")

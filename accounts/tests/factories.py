@@ -13,3 +13,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     gender = "F"
     language = "en"
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def _save_password(obj, create, extracted, **kwargs):
+        # set_password above runs after the row is written: save the hash so logins work.
+        if create:
+            obj.save(update_fields=["password"])

@@ -16,8 +16,17 @@ class Command(BaseCommand):
         parser.add_argument("--kind", default="hybrid", choices=KINDS)
         parser.add_argument("--activate", action="store_true", help="serve it when done")
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--if-none-active",
+            action="store_true",
+            help="do nothing when a trained version is already active (setup scripts)",
+        )
 
-    def handle(self, *args, kind, activate, seed, **options):
+    def handle(self, *args, kind, activate, seed, if_none_active, **options):
+        active = ModelVersion.objects.filter(is_active=True).first()
+        if if_none_active and active is not None:
+            self.stdout.write(f"{active} is active; nothing to train")
+            return
         version = ModelVersion.objects.create(
             kind=kind, params={"activate": activate, "seed": seed}
         )
