@@ -24,6 +24,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from llecommend_site.tasking import enqueue_on_commit
 from llm_worker import conf, pipeline, selectors
 from llm_worker.backends import LLMBackend, get_backend
 from llm_worker.backends.grounded import grounded_persona, grounded_rerank
@@ -133,7 +134,7 @@ def persona_request(*, user) -> Persona:
         language=_language(user),
         user_correction=selectors.latest_correction(user=user),
     )
-    transaction.on_commit(lambda: task.delay(persona.pk))
+    enqueue_on_commit(task, persona)
     return persona
 
 

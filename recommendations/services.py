@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from llecommend_site.tasking import enqueue_on_commit
 from movies.models import Movie, Rating
 from movies.selectors import watched_movie_ids
 
@@ -224,7 +225,7 @@ def recommendation_list_request(
         parent=parent,
         chat_message=chat_message,
     )
-    transaction.on_commit(lambda: recommendation_list_fill.delay(lst.pk))
+    enqueue_on_commit(recommendation_list_fill, lst)
     return lst
 
 
