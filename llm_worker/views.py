@@ -17,19 +17,19 @@ from django_htmx.http import HttpResponseStopPolling
 from movies.selectors import movies_by_ids
 
 from .models import ChatMessage, Persona
+from .services import CHAT_MAX, CORRECTION_MAX
 
 PAGE = "llm_worker/persona.html"
-CHAT_MAX = 1000
-CORRECTION_MAX = 1000
 CHAT_SHOWN = 30
 
 
-class ChatForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Tell us what you feel like watching"),
-        max_length=CHAT_MAX,
+def _free_text_field(label, *, max_length: int, rows: int) -> forms.CharField:
+    # The service checks the same limit; the form says it next to the field first.
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={
             "required": gettext_lazy("Write a few words first."),
             "max_length": gettext_lazy(
@@ -39,18 +39,17 @@ class ChatForm(forms.Form):
     )
 
 
+class ChatForm(forms.Form):
+    text = _free_text_field(
+        gettext_lazy("Tell us what you feel like watching"), max_length=CHAT_MAX, rows=2
+    )
+
+
 class CorrectionForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Is something off? Correct it in your own words"),
+    text = _free_text_field(
+        gettext_lazy("Is something off? Correct it in your own words"),
         max_length=CORRECTION_MAX,
-        strip=True,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "required": gettext_lazy("Write a few words first."),
-            "max_length": gettext_lazy(
-                "Please keep it under %(limit_value)d characters (you wrote %(show_value)d)."
-            ),
-        },
+        rows=3,
     )
 
 
