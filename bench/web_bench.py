@@ -34,7 +34,9 @@ SEARCH_WORDS = ["star", "love", "the", "man", "war", "toy", "matrix", "god", "ni
 # grounded engine), then a logged-in session; prints the session key.
 SETUP = """
 from django.contrib.auth import get_user_model, HASH_SESSION_KEY, SESSION_KEY, BACKEND_SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from importlib import import_module
+from django.conf import settings
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 from django.db import transaction
 from django.utils import timezone
 from movies.models import Rating
@@ -61,6 +63,15 @@ s = SessionStore()
 s[SESSION_KEY] = str(user.pk); s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 s[HASH_SESSION_KEY] = user.get_session_auth_hash(); s.create()
 print("SESSION", s.session_key)
+from movies.models import Movie
+from movies.models import normalize_title
+prefixes = set()
+for title in Movie.objects.order_by("-num_ratings").values_list("title", flat=True)[:3000]:
+    for word in normalize_title(title).split():
+        for n in (3, 4, 5):
+            if len(word) >= n:
+                prefixes.add(word[:n])
+print("PREFIXES", " ".join(sorted(prefixes)[:: max(1, len(prefixes) // 1000)][:1000]))
 """
 
 LUA = """
@@ -182,12 +193,13 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{OUT / 'web_bench.sqlite3'}"
     env = env_for(db_url)
-    print(f"database: {db_url.split('@')[-1]}", flush=True)
+    print(f"database: {db_url.split('@')[-1]}; cache: {env.get('CACHE_URL', 'locmem')}", flush=True)
     manage(env, "migrate", "-v", "0")
     manage(env, "compilemessages", "--ignore", ".venv", "-v", "0")
     print(manage(env, "load_demo", "--no-progress").strip().splitlines()[-1], flush=True)
     setup = manage(env, "shell", "-c", SETUP)
     print(next(x for x in setup.splitlines() if x.startswith("LIST")), flush=True)
+    prefixes = next(x for x in setup.splitlines() if x.startswith("PREFIXES")).split()[1:]
     cookie = "sessionid=" + next(
         x.split()[1] for x in setup.splitlines() if x.startswith("SESSION")
     )
@@ -231,6 +243,14 @@ def main() -> None:
                 [cookie_h, "HX-Request: true"],
                 args,
             ),
+            # Search as people type it: a thousand different prefixes, so most requests miss
+            # the per-process result cache and really scan the catalogue.
+            f"search, {len(prefixes)} prefixes": run_wrk(
+                base,
+                [f"/movies/search/?q={w}" for w in prefixes],
+                [cookie_h, "HX-Request: true"],
+                args,
+            ),
         }
     finally:
         server.terminate()
@@ -238,15 +258,16 @@ def main() -> None:
 
     print(f"wrk: {args.connections} connections, {args.duration} s each, loopback")
     print(
-        f"{'endpoint':<22}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>9}{'non-2xx':>9}"
+        f"{'endpoint':<26}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>9}{'non-2xx':>9}"
         f"{'target p95':>12}  ok"
     )
     for name, r in results.items():
-        ok = r["p95"] <= TARGETS[name] and r["non2xx"] == 0 and r["socket_errors"] == 0
-        r.update(target_p95_ms=TARGETS[name], ok=ok)
+        target = TARGETS["search" if name.startswith("search") else name]
+        ok = r["p95"] <= target and r["non2xx"] == 0 and r["socket_errors"] == 0
+        r.update(target_p95_ms=target, ok=ok)
         print(
-            f"{name:<22}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['rps']:>9.1f}"
-            f"{r['non2xx']:>9d}{TARGETS[name]:>12.0f}  {'yes' if ok else 'NO'}"
+            f"{name:<26}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['rps']:>9.1f}"
+            f"{r['non2xx']:>9d}{target:>12.0f}  {'yes' if ok else 'NO'}"
         )
     (OUT / "web_bench.json").write_text(
         json.dumps(
@@ -254,6 +275,8 @@ def main() -> None:
                 "connections": args.connections,
                 "duration_s": args.duration,
                 "workers": args.workers,
+                "database": db_url.split("@")[-1].split("/")[0] if "@" in db_url else "sqlite",
+                "cache": env.get("CACHE_URL", "locmem (per process)"),
                 "results": results,
             },
             indent=2,

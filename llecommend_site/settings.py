@@ -129,6 +129,12 @@ STORAGES = {
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://llecommend"),
 }
+# Sessions are read from the cache and written through to the database when every process
+# shares the cache (Redis). A per-process memory cache would go on serving a session that
+# another process ended (logout), so without a shared cache the database alone holds them.
+SESSION_ENGINE = "django.contrib.sessions.backends." + (
+    "cached_db" if "redis" in CACHES["default"]["BACKEND"].lower() else "db"
+)
 
 # --- LLecommend -----------------------------------------------------------------------------
 # Folder that holds the MovieLens / TMDb files (ml-100k/, ml-latest-small/, tmdb/). Read by the

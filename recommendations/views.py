@@ -3,14 +3,16 @@ taste chat), its polling partials and the history of past lists."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -144,50 +146,71 @@ def _csrf_secret_digest(request: HttpRequest) -> str:
     return hashlib.sha256(request.META.get("CSRF_COOKIE", "").encode()).hexdigest()[:16]
 
 
-def _home_state(user) -> tuple | None:
-    """Everything the page body depends on, in a few small reads: the newest list and its
-    pages' states, the feedback, the newest persona, the last chat turn. None: no list."""
+@functools.cache
+def _home_state_sql() -> str:
     from llm_worker.models import ChatMessage, Persona
 
-    root = (
-        RecommendationList.objects.filter(user=user, parent=None).values_list("pk", flat=True)
-    ).first()
-    if root is None:
-        return None
-    pages = tuple(
-        RecommendationList.objects.filter(Q(pk=root) | Q(parent_id=root))
-        .order_by("pk")
-        .values_list("pk", "status")
+    lists, feedback = RecommendationList._meta.db_table, Feedback._meta.db_table
+    personas, chat = Persona._meta.db_table, ChatMessage._meta.db_table
+    per_status = ", ".join(
+        f"SUM(CASE WHEN status = '{s}' THEN 1 ELSE 0 END)" for s in RecommendationList.Status.values
     )
-    feedback = tuple(
-        Feedback.objects.filter(user=user).aggregate(n=Count("pk"), t=Max("created_at")).values()
+    newest_persona = (
+        f"FROM {personas} WHERE user_id = %(u)s ORDER BY created_at DESC, id DESC LIMIT 1"
     )
-    persona = (
-        Persona.objects.filter(user=user).values_list("pk", "status", "user_correction").first()
-    )
-    chat = ChatMessage.objects.filter(user=user).aggregate(m=Max("pk"))["m"]
-    return (root, pages, feedback, persona, chat)
+    return f"""
+        WITH root AS (
+            SELECT id FROM {lists} WHERE user_id = %(u)s AND parent_id IS NULL
+            ORDER BY created_at DESC, id DESC LIMIT 1),
+        pages AS (
+            SELECT COUNT(*) AS n, MAX(id) AS last, {per_status}
+            FROM {lists} WHERE id IN (SELECT id FROM root) OR parent_id IN (SELECT id FROM root))
+        SELECT (SELECT id FROM root), pages.*,
+            (SELECT COUNT(*) FROM {feedback} WHERE user_id = %(u)s),
+            (SELECT MAX(created_at) FROM {feedback} WHERE user_id = %(u)s),
+            (SELECT id {newest_persona}),
+            (SELECT status {newest_persona}),
+            (SELECT user_correction {newest_persona}),
+            (SELECT MAX(id) FROM {chat} WHERE user_id = %(u)s)
+        FROM pages"""
+
+
+def _home_state(user) -> tuple | None:
+    """Everything the page depends on, in one query (the page is served from the cache while
+    it holds): the newest list and how many of its pages are in each state, the feedback, the
+    newest persona, the last chat turn. None: the user has no list yet."""
+    with connection.cursor() as cursor:
+        cursor.execute(_home_state_sql(), {"u": user.pk})
+        row = cursor.fetchone()
+    return None if row is None or row[0] is None else tuple(row)
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The newest persona and list, the taste chat. The page body is rendered once per state
-    (see `_home_state`) and language, then served from the cache until something changes."""
+    """The newest persona and list, the taste chat. The whole page is rendered once per state
+    (see `_home_state`), language and CSRF secret, then served from the cache until something
+    changes; a page that carries a one-time message is never cached."""
     if not request.user.is_authenticated:
         return render(request, "recommendations/landing.html")
     user = request.user
     state = _home_state(user)
     if state is None and not Rating.objects.filter(user=user).exists():
         return redirect("movies:picks")
-    digest = hashlib.sha256(repr(state).encode()).hexdigest()[:24]
-    key = f"home:v1:{user.pk}:{translation.get_language()}:{_csrf_secret_digest(request)}:{digest}"
-    body = cache.get(key) if state is not None else None
-    if body is None:
-        body = render_to_string(f"{PAGE}#home-content", _home_context(request), request=request)
-        if state is not None and _has_csrf_cookie(request):
-            cache.set(key, body, HOME_CACHE_SECONDS)
+    cacheable = state is not None and _has_csrf_cookie(request) and not len(get_messages(request))
+    key = None
+    if cacheable:
+        digest = hashlib.sha256(repr((state, request.get_full_path())).encode()).hexdigest()[:24]
+        secret = _csrf_secret_digest(request)
+        key = f"home:v2:{user.pk}:{translation.get_language()}:{secret}:{digest}"
+        page = cache.get(key)
+        if page is not None:
+            return HttpResponse(page)
+    body = render_to_string(f"{PAGE}#home-content", _home_context(request), request=request)
     # Our own autoescaped template rendered the body: safe to insert as it is.
-    return render(request, PAGE, {"home_body": mark_safe(body)})
+    response = render(request, PAGE, {"home_body": mark_safe(body)})
+    if key is not None:
+        cache.set(key, response.content.decode(), HOME_CACHE_SECONDS)
+    return response
 
 
 def _home_context(request: HttpRequest) -> dict:
