@@ -14,6 +14,10 @@ lazily rendered template) so they also get the right page in production (DEBUG o
 container health checks speak plain HTTP to `localhost`, which a production ALLOWED_HOSTS
 rightly refuses.
 
+`HtmxLoginRedirectMiddleware`: when a session has ended, an htmx request (search as you type,
+a poll, a like) would follow the redirect to the login page and swap that whole page into a
+small box; it gets `HX-Redirect` instead, so the browser goes to the login page.
+
 For htmx requests the page is a fragment swapped at the top of `<main>` with status 200,
 because htmx does not swap 4xx/5xx answers: the user would see nothing happen.
 """
@@ -23,9 +27,12 @@ from __future__ import annotations
 import logging
 import sys
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
+from django_htmx.http import HttpResponseClientRedirect
 
 from .ratelimit import RateLimited
 
@@ -132,6 +139,23 @@ class ServiceErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception):
         return response_for_service_error(request, exception)
+
+
+class HtmxLoginRedirectMiddleware:
+    """A redirect to the login page answering an htmx request becomes `HX-Redirect`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            _is_htmx(request)
+            and isinstance(response, HttpResponseRedirect)
+            and response.url.split("?", 1)[0] == resolve_url(settings.LOGIN_URL)
+        ):
+            return HttpResponseClientRedirect(response.url)
+        return response
 
 
 class HealthCheckMiddleware:

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "llecommend_site.middleware.HtmxLoginRedirectMiddleware",
     # Database/broker outages and rate limits → their pages, not a traceback.
     "llecommend_site.middleware.ServiceErrorMiddleware",
 ]
