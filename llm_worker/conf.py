@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from llm_worker.backends import BACKEND_NAMES, LLMBackend, get_backend
+from llm_worker.contracts import Degraded, degraded
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +78,10 @@ def llm_backend(name: str | None = None) -> BackendChoice:
             logger.exception("LLM backend %s could not be built; using grounded", name)
             choice = BackendChoice(
                 get_backend("grounded"),
-                degraded_reason=f"LLM backend {name} unavailable: {type(exc).__name__}: {exc}"[
-                    :250
-                ],
+                degraded_reason=degraded(
+                    Degraded.BACKEND_UNAVAILABLE,
+                    f"LLM backend {name} unavailable: {type(exc).__name__}: {exc}",
+                )[:250],
             )
             _failed_at[key] = time.monotonic()
         _cache[key] = choice

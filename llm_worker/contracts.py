@@ -7,7 +7,9 @@ which comes from `movies.describe.movie_descriptions`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -95,3 +97,66 @@ class RerankResult:
     degraded_reason: str = ""
     parse_attempts: int = 1
     stats: dict = field(default_factory=dict)  # prompt tokens, seconds, ...
+
+
+# -- why a result did not (wholly) come from the language model ---------------------------------
+class Degraded(StrEnum):
+    """The stable code that starts every `degraded_reason` ("timeout: no answer from … within
+    the read timeout"). The page turns the code into a sentence in the user's language; the
+    technical detail after the colon is for the logs and the admin only."""
+
+    TIMEOUT = "timeout"  # no answer in time: the HTTP read timeout or the task's soft limit
+    BACKEND_UNAVAILABLE = "backend_unavailable"  # the configured backend could not be built
+    LLM_UNAVAILABLE = "llm_unavailable"  # the model failed to answer (refused, 5xx, bad body)
+    UNPARSEABLE = "unparseable"  # no usable answer, even after one repair attempt
+    WRONG_LANGUAGE = "wrong_language"  # written in the other language (rejected or replaced)
+    VERBALIZER_FAILED = "verbalizer_failed"  # the one-pass logit ranking failed
+    PARTIAL_RANKING = "partial_ranking"  # the model named too few; the recommender filled in
+    TASTE_SEARCH_UNAVAILABLE = "taste_search_unavailable"  # the taste-text index failed
+    CHAT_REPLY_FAILED = "chat_reply_failed"  # the chat answer came from the fallback
+    LIST_FAILED = "list_failed"  # the list could not be built at all
+
+
+_CODES = "|".join(code.value for code in Degraded)
+# A new reason starts only where a known code follows "; ", so a "; " inside a detail (an
+# exception message) does not split it.
+_NEXT_REASON = re.compile(rf"; (?=(?:{_CODES})(?::|$))")
+
+
+def degraded(code: Degraded, detail: str = "") -> str:
+    """One reason: "code: detail" (or just "code")."""
+    detail = " ".join((detail or "").split())
+    return f"{code.value}: {detail}" if detail else code.value
+
+
+def degraded_code(reason: str) -> Degraded | None:
+    """The code one reason starts with; None for text written before codes existed."""
+    head = reason.split(":", 1)[0].strip()
+    return Degraded(head) if head in Degraded._value2member_map_ else None
+
+
+def degraded_split(text: str) -> list[str]:
+    """The reasons joined in a stored `degraded_reason`, in order."""
+    return [part for part in _NEXT_REASON.split(text or "") if part.strip()]
+
+
+def degraded_codes(text: str) -> list[Degraded]:
+    """The known codes of a stored `degraded_reason`, in order, each once. Text that starts with
+    no known code (legacy rows) contributes nothing: the page then says something generic."""
+    codes = (degraded_code(part) for part in degraded_split(text))
+    return list(dict.fromkeys(code for code in codes if code is not None))
+
+
+def degraded_join(*reasons: str, limit: int | None = None) -> str:
+    """Reasons joined with "; ", each once. With `limit`, every reason keeps its code and gets a
+    fair share of the characters, so a long exception text never pushes a later code out."""
+    parts = list(dict.fromkeys(p for r in reasons for p in degraded_split(r)))
+    text = "; ".join(parts)
+    if limit is None or len(text) <= limit:
+        return text
+    budget, left, sizes = limit - 2 * (len(parts) - 1), len(parts), {}
+    for i in sorted(range(len(parts)), key=lambda i: len(parts[i])):  # short ones first: their
+        sizes[i] = min(len(parts[i]), max(1, budget // left))  # slack goes to the long ones
+        budget, left = budget - sizes[i], left - 1
+    cut = [p if len(p) <= sizes[i] else p[: sizes[i] - 1] + "…" for i, p in enumerate(parts)]
+    return "; ".join(cut)[:limit]

@@ -36,7 +36,12 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
 class ParseError(ValueError):
-    """The text holds no usable answer; `str(exc)` says what was wrong (sent back in repair)."""
+    """The text holds no usable answer; `str(exc)` says what was wrong (sent back in repair).
+    `wrong_language` marks an answer rejected only for its language."""
+
+    def __init__(self, message: str, *, wrong_language: bool = False):
+        super().__init__(message)
+        self.wrong_language = wrong_language
 
 
 def plain_text(value: object, *, limit: int = MAX_REASON) -> str:
@@ -329,7 +334,8 @@ def parse_persona(text: str, *, labels: set[str], language: str) -> ParsedPerson
         raise ParseError('the "summary" field is missing or empty')
     if not in_language(summary, language):
         raise ParseError(
-            f"the summary is not written in {'Korean' if language == 'ko' else 'English'}"
+            f"the summary is not written in {'Korean' if language == 'ko' else 'English'}",
+            wrong_language=True,
         )
     dropped = 0
     reasons = []

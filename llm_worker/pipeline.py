@@ -3,7 +3,8 @@
 Promises (the contract in docs/architecture.md):
 - `persona_build` and `rerank` never raise for LLM failures (unreachable server, timeout, load
   error, unparseable answer after one repair, answer in the wrong language): they return the
-  grounded result with `degraded_reason` set and log a warning.
+  grounded result with `degraded_reason` set ("code: detail", the codes in
+  `contracts.Degraded`) and log a warning.
 - Every `RankedItem.movie_id` is one of `RerankInput.candidates`: the model only ever names labels,
   and labels are mapped back through the candidate list.
 - `stats` records prompt tokens, completion tokens, seconds, time to first token, whether the first
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from llm_worker.backends.base import LLMBackend, LLMUnavailable
+from llm_worker.backends.base import LLMBackend, LLMTimeout, LLMUnavailable
 from llm_worker.backends.grounded import (
     grounded_persona,
     grounded_reason,
@@ -27,6 +28,7 @@ from llm_worker.backends.grounded import (
 )
 from llm_worker.contracts import (
     ChatTurn,
+    Degraded,
     PersonaInput,
     PersonaResult,
     RankedItem,
@@ -34,6 +36,8 @@ from llm_worker.contracts import (
     RerankInput,
     RerankResult,
     UserProfile,
+    degraded,
+    degraded_join,
 )
 from llm_worker.parsing import (
     PERSONA_SCHEMA,
@@ -71,7 +75,7 @@ class _Asked:
     parsed: object | None
     attempts: int
     stats: dict
-    failure: str = ""
+    failure: str = ""  # a `degraded` reason: "code: detail"
 
 
 def _ask(
@@ -86,7 +90,7 @@ def _ask(
 ) -> _Asked:
     """Generate, parse; on a parse failure one repair attempt. Never raises LLM errors."""
     stats: dict = {"prompt_tokens": 0, "completion_tokens": 0, "seconds": 0.0, "ttft": None}
-    text, problem = "", ""
+    text, problem, wrong_language = "", "", False
     for attempt in (1, 2):
         if attempt == 2:
             messages = repair_messages(
@@ -94,8 +98,10 @@ def _ask(
             )
         try:
             gen = backend.generate(messages, max_new_tokens=max_new_tokens, json_schema=schema)
+        except LLMTimeout as exc:
+            return _Asked(None, attempt, stats, degraded(Degraded.TIMEOUT, str(exc)))
         except LLMUnavailable as exc:
-            return _Asked(None, attempt, stats, f"llm unavailable: {exc}")
+            return _Asked(None, attempt, stats, degraded(Degraded.LLM_UNAVAILABLE, str(exc)))
         stats["prompt_tokens"] += gen.prompt_tokens
         stats["completion_tokens"] += gen.completion_tokens
         stats["seconds"] += gen.seconds
@@ -105,13 +111,14 @@ def _ask(
         try:
             parsed = parse(text)
         except ParseError as exc:
-            problem = str(exc)
+            problem, wrong_language = str(exc), exc.wrong_language
             stats[f"attempt{attempt}_error"] = problem
             continue
         stats["first_try_ok"] = attempt == 1
         return _Asked(parsed, attempt, stats)
     stats["first_try_ok"] = False
-    return _Asked(None, 2, stats, f"unparseable after one repair: {problem}")
+    code = Degraded.WRONG_LANGUAGE if wrong_language else Degraded.UNPARSEABLE
+    return _Asked(None, 2, stats, degraded(code, f"after one repair: {problem}"))
 
 
 def persona_build(
@@ -243,7 +250,9 @@ def _language_note(wrong: int, language: str) -> str:
     if not wrong:
         return ""
     name = "Korean" if language == "ko" else "English"
-    return f"wrong language: {wrong} reason(s) not in {name} were replaced by grounded reasons"
+    return degraded(
+        Degraded.WRONG_LANGUAGE, f"{wrong} reason(s) not in {name} were replaced by grounded ones"
+    )
 
 
 def _fill_from_recommender(items: list[RankedItem], inp: RerankInput, k: int) -> None:
@@ -273,7 +282,8 @@ def _rerank_verbalizer(
         ranking = verbalizer_rank(backend, inp)
     except (LLMUnavailable, ValueError, RuntimeError) as exc:
         log.warning("verbalizer ranking failed, falling back to grounded: %s", exc)
-        return grounded_rerank(inp, degraded_reason=f"verbalizer failed: {exc}")
+        detail = f"{type(exc).__name__}: {exc}"
+        return grounded_rerank(inp, degraded_reason=degraded(Degraded.VERBALIZER_FAILED, detail))
     top = ranking.order[:k]
     best = max(ranking.logprobs.values()) if ranking.logprobs else 0.0
     stats: dict = {
@@ -328,7 +338,10 @@ def _rerank_verbalizer(
         engine=backend.engine,
         prompt_version=VERSIONS["verbalizer"],
         dropped=dropped,
-        degraded_reason=_language_note(wrong, language),
+        # Reasons the model could not write are grounded ones: the page says so.
+        degraded_reason=degraded_join(
+            stats.get("reasons_failure", ""), _language_note(wrong, language)
+        ),
         parse_attempts=attempts,
         stats=stats,
     )
@@ -370,7 +383,7 @@ def chat_reply(
         if not reply:
             raise ParseError('the "reply" field is missing or empty')
         if not in_language(reply, language):
-            raise ParseError("the reply is not in the user's language")
+            raise ParseError("the reply is not in the user's language", wrong_language=True)
         return reply, plain_text(data.get("request"), limit=300)
 
     started = time.perf_counter()

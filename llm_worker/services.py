@@ -7,8 +7,10 @@ work, where a per-user rate limit belongs. Task bodies (`persona_generate`,
 written in one transaction with the status flip, so a redelivered task never duplicates anything.
 
 Nothing here raises for an LLM failure: `llm_worker.pipeline` falls back to the grounded engine
-and says why in `degraded_reason`, which is stored on the row, shown by the page and logged here
-with the user and row ids. Database errors do propagate, so the task retries them.
+and says why in `degraded_reason` ("code: detail", codes in `contracts.Degraded`). The row stores
+it (bounded, every code kept), the page turns the codes into sentences in the user's language,
+and the full text is logged here with the user and row ids. Database errors do propagate, so the
+task retries them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from llm_worker.backends.grounded import grounded_persona, grounded_rerank
 from llm_worker.contracts import (
     CandidateBrief,
     ChatTurn,
+    Degraded,
     MovieBrief,
     PersonaInput,
     PersonaResult,
@@ -38,6 +41,8 @@ from llm_worker.contracts import (
     RerankInput,
     RerankResult,
     UserProfile,
+    degraded,
+    degraded_join,
 )
 from llm_worker.memory import fit_chat_history
 from llm_worker.models import ChatMessage, ChatSummary, Persona
@@ -85,11 +90,6 @@ def _clean_text(text: str, *, limit: int, language: str) -> str:
                 code="max_length",
             )
     return text
-
-
-def _join_reasons(*parts: str) -> str:
-    text = "; ".join(p for p in dict.fromkeys(parts) if p)
-    return text[: DEGRADED_MAX - 1] + "…" if len(text) > DEGRADED_MAX else text
 
 
 def _backend(override: LLMBackend | None) -> tuple[LLMBackend, str]:
@@ -159,8 +159,9 @@ def persona_generate(
         try:
             result = pipeline.persona_build(backend, inp, variant=variant or conf.prompt_variant())
         except SoftTimeLimitExceeded:
-            result = grounded_persona(inp, degraded_reason="the model took longer than allowed")
-        result.degraded_reason = _join_reasons(load_problem, result.degraded_reason)
+            late = degraded(Degraded.TIMEOUT, "the task passed its soft time limit")
+            result = grounded_persona(inp, degraded_reason=late)
+        result.degraded_reason = degraded_join(load_problem, result.degraded_reason)
     except TRANSIENT_ERRORS:
         raise
     except Exception as exc:
@@ -193,17 +194,17 @@ def _persona_store(persona: Persona, result: PersonaResult, *, own_ids: set[int]
         locked.reasons = reasons
         locked.engine = result.engine[:40]
         locked.prompt_version = result.prompt_version[:40]
-        locked.degraded_reason = result.degraded_reason[:DEGRADED_MAX]
+        locked.degraded_reason = degraded_join(result.degraded_reason, limit=DEGRADED_MAX)
         locked.status = Persona.Status.READY
         locked.error = ""
         locked.save()
-    if locked.degraded_reason:
+    if result.degraded_reason:  # in full: the row keeps a bounded copy
         logger.warning(
             "persona %s of user %s degraded to %s: %s",
             locked.pk,
             locked.user_id,
             locked.engine,
-            locked.degraded_reason,
+            result.degraded_reason,
         )
     return locked
 
@@ -320,7 +321,8 @@ def _taste_hits(text: str, *, k: int, exclude: set[int]) -> tuple[list[tuple[int
         logger.warning(
             "taste-text search failed (%s: %s); recommender only", type(exc).__name__, exc
         )
-        return [], "taste search unavailable: the list ignores your description"
+        detail = f"{type(exc).__name__}: {exc}"
+        return [], degraded(Degraded.TASTE_SEARCH_UNAVAILABLE, detail)
 
 
 def _candidate_pool(lst, *, k: int, taste_text: str) -> _Pool:
@@ -440,7 +442,7 @@ def recommendation_list_fill(
         except SoftTimeLimitExceeded:
             # Past the soft limit the list is finished without the model, well within the hard one.
             logger.warning("list %s of user %s: the model ran out of time", lst.pk, lst.user_id)
-            late = "the model took longer than allowed"
+            late = degraded(Degraded.TIMEOUT, "the task passed its soft time limit")
             if run.inp is not None:
                 run.result = grounded_rerank(run.inp, degraded_reason=late)
             else:
@@ -457,7 +459,7 @@ def recommendation_list_fill(
             pk=lst.pk, status=RecommendationList.Status.PENDING
         ).update(
             status=RecommendationList.Status.FAILED,
-            degraded_reason=f"could not build the list: {type(exc).__name__}"[:DEGRADED_MAX],
+            degraded_reason=degraded(Degraded.LIST_FAILED, type(exc).__name__)[:DEGRADED_MAX],
         )
         lst.refresh_from_db()
         return lst
@@ -465,11 +467,14 @@ def recommendation_list_fill(
     items = _checked(result, inp, k, lst.pk)
     filled = sum(1 for it in items if it.engine == "grounded") if result.engine != "grounded" else 0
     note = (
-        f"the model ranked {len(items) - filled} of {len(items)}; the rest follow the recommender"
+        degraded(
+            Degraded.PARTIAL_RANKING,
+            f"the model ranked {len(items) - filled} of {len(items)}, the recommender the rest",
+        )
         if filled
         else ""
     )
-    degraded = _join_reasons(
+    reasons = degraded_join(
         load_problem, result.degraded_reason, chat.degraded_reason, run.pool.degraded_reason, note
     )
     return _list_store(
@@ -477,7 +482,7 @@ def recommendation_list_fill(
         items=items,
         inp=inp,
         result=result,
-        degraded=degraded,
+        reasons=reasons,
         variant="verbalizer" if result.stats.get("method") == "verbalizer" else variant,
         chat=chat,
         pool=run.pool,
@@ -517,7 +522,8 @@ def _chat_reply(chat: _Chat, backend: LLMBackend, user, language: str) -> None:
     )
     chat.reply = answer.reply
     chat.request = answer.request or chat.message.content
-    chat.degraded_reason = answer.degraded_reason and f"chat reply: {answer.degraded_reason}"
+    if answer.degraded_reason:
+        chat.degraded_reason = degraded(Degraded.CHAT_REPLY_FAILED, answer.degraded_reason)
 
 
 def _model_version_id() -> int | None:
@@ -529,7 +535,7 @@ def _model_version_id() -> int | None:
     return version_id
 
 
-def _list_store(lst, *, items, inp, result, degraded, variant, chat, pool, language):
+def _list_store(lst, *, items, inp, result, reasons, variant, chat, pool, language):
     from recommendations.models import RecommendationItem, RecommendationList
 
     by_id = {c.movie_id: c for c in inp.candidates}
@@ -558,7 +564,7 @@ def _list_store(lst, *, items, inp, result, degraded, variant, chat, pool, langu
         locked.engine = result.engine[:40]
         locked.dropped = result.dropped
         locked.prompt_variant = (variant if result.engine != "grounded" else "")[:20]
-        locked.degraded_reason = degraded
+        locked.degraded_reason = degraded_join(reasons, limit=DEGRADED_MAX)
         locked.model_version_id = version_id
         locked.save()
         if chat.message is not None:
@@ -573,14 +579,14 @@ def _list_store(lst, *, items, inp, result, degraded, variant, chat, pool, langu
                     user=locked.user,
                     defaults={"text": chat.summary, "through_message": chat.through},
                 )
-    if degraded:
+    if reasons:  # in full: the row keeps a bounded copy
         logger.warning(
             "list %s of user %s degraded (engine %s, dropped %d): %s",
             locked.pk,
             locked.user_id,
             locked.engine,
             locked.dropped,
-            degraded,
+            reasons,
         )
     return locked
 

@@ -12,13 +12,17 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from llecommend_site.tests.sitedata import site_make
 from llecommend_site.tests.stub_llm import StubLLMServer, closed_port, json_answer
 from llm_worker.conf import llm_backend_forget
+from llm_worker.contracts import Degraded, degraded_codes
+from llm_worker.templatetags.degraded import degraded_message_text
 from recommendations.models import RecommendationList
 
 pytestmark = pytest.mark.django_db
@@ -70,13 +74,21 @@ def _assert_only_candidates(lst, site, text: str) -> None:
     assert site.hidden.title not in text
 
 
-def _assert_grounded_with_notice(lst, site, text: str, caplog) -> None:
+def _assert_grounded_with_notice(lst, site, text: str, caplog, code: Degraded | None = None):
     lst.refresh_from_db()
     assert lst.status == RecommendationList.Status.READY
     assert lst.engine == "grounded"
-    assert lst.degraded_reason
-    # The page says why (escaped like all text) and every card still has a reason.
-    assert html.escape(lst.degraded_reason) in text
+    codes = degraded_codes(lst.degraded_reason)
+    assert codes
+    assert code is None or codes[0] == code
+    # The page says why in the user's words, never the technical detail (that is logged), and
+    # every card still has a reason.
+    page_language = re.search(r'<html lang="(\w+)"', text).group(1)
+    with translation.override(page_language):
+        assert html.escape(degraded_message_text(lst.degraded_reason)) in text
+    detail = lst.degraded_reason.split(":", 1)[1].strip()
+    assert detail
+    assert html.escape(detail) not in text
     assert all(item.reason for item in lst.items.all())
     _assert_only_candidates(lst, site, text)
     logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
@@ -88,7 +100,7 @@ def test_a_refused_connection_gives_the_grounded_list(
 ):
     settings.LLM_BASE_URL = f"http://127.0.0.1:{closed_port()}/v1"
     lst, text = _request_list(client, site.user, django_capture_on_commit_callbacks)
-    _assert_grounded_with_notice(lst, site, text, caplog)
+    _assert_grounded_with_notice(lst, site, text, caplog, Degraded.LLM_UNAVAILABLE)
     assert "refused" in lst.degraded_reason or "connect" in lst.degraded_reason
 
 
@@ -100,7 +112,7 @@ def test_a_server_slower_than_the_timeout_gives_the_grounded_list(
         s.hold_s = 2.5
         settings.LLM_BASE_URL = s.base_url
         lst, text = _request_list(client, site.user, django_capture_on_commit_callbacks)
-    _assert_grounded_with_notice(lst, site, text, caplog)
+    _assert_grounded_with_notice(lst, site, text, caplog, Degraded.TIMEOUT)
     assert "Late." not in text
 
 

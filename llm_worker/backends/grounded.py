@@ -131,7 +131,20 @@ def _reason_text(trait: _Trait, language: str) -> str:
     return f"You watched {titles} — {count} of your movies are {_trait_text(trait, language)}."
 
 
+CORRECTION_QUOTE_MAX = 200  # characters of the user's correction quoted in the summary
+
+
+def _correction_quote(text: str) -> str:
+    """The correction on one line, bounded (the page escapes it like any text)."""
+    text = " ".join((text or "").split())
+    if len(text) <= CORRECTION_QUOTE_MAX:
+        return text
+    return text[: CORRECTION_QUOTE_MAX - 1].rstrip() + "…"
+
+
 def grounded_persona(inp: PersonaInput, *, degraded_reason: str = "") -> PersonaResult:
+    """The persona counted from the user's movies; their latest correction, if any, is quoted
+    as the first reason so the page shows it was heard."""
     language = inp.profile.language
     traits = taste_traits(inp.watched)
     liked = [_trait_text(t, language) for t in traits]
@@ -166,6 +179,13 @@ def grounded_persona(inp: PersonaInput, *, degraded_reason: str = "") -> Persona
             if language == "ko"
             else f"From your {len(inp.watched)} movies: you favour {top}."
         )
+    said = _correction_quote(inp.correction)
+    if said:
+        # The user's own words, quoted as theirs and first among the reasons: the grounded engine
+        # cannot reason about them but must not ignore them. Not in `summary`, which later prompts
+        # carry outside the <user_data> block (they get the correction inside it instead).
+        text = f"직접 알려 주신 취향: “{said}”" if language == "ko" else f"You told us: “{said}”"
+        reasons.insert(0, Reason(text=text))
     return PersonaResult(
         summary=summary,
         liked_traits=liked,

@@ -70,3 +70,18 @@ def test_grounded_rerank_keeps_the_recommender_order():
     assert [it.movie_id for it in result.items] == [10, 11, 12, 13]
     assert [it.fit_score for it in result.items] == [10, 9, 8, 7]
     assert get_backend("grounded").count_tokens("Slow-burn Korean thrillers, please!") == 8
+
+
+def test_the_grounded_persona_quotes_the_correction_first_bounded_and_on_one_line():
+    for language, heard in (("en", "You told us: “"), ("ko", "직접 알려 주신 취향: “")):
+        plain = grounded_persona(persona_input(language))
+        said = "No musicals,\n\nplease. " + "Slow burners. " * 40
+        result = grounded_persona(persona_input(language, correction=said))
+        first = result.reasons[0]
+        assert first.text.startswith(heard + "No musicals, please. Slow burners.")
+        assert first.movie_ids == ()  # the user's words, not a claim about their movies
+        assert len(first.text) <= len(heard) + 200 + 1
+        assert first.text.endswith("…”")
+        assert result.reasons[1:] == plain.reasons  # the counted reasons are all still there
+        assert result.summary == plain.summary  # later prompts carry it outside <user_data>
+    assert all("You told us" not in r.text for r in grounded_persona(persona_input("en")).reasons)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from llm_worker.backends import LLMUnavailable
+from llm_worker.backends import LLMTimeout, LLMUnavailable
 from llm_worker.parsing import ParseError, extract_json, parse_rerank
 from llm_worker.pipeline import persona_build, rerank
 from llm_worker.tests.llm_samples import CANDIDATES_EN, persona_input, rerank_input
@@ -49,7 +49,7 @@ def test_unknown_labels_only_trigger_repair_then_grounded_fallback():
     assert len(backend.calls) == 2  # one repair attempt, no more
     assert "C42" in backend.calls[1][-1]["content"]  # the bad output was sent back
     assert result.engine == "grounded"
-    assert result.degraded_reason.startswith("unparseable after one repair")
+    assert result.degraded_reason.startswith("unparseable: after one repair")
     assert [it.movie_id for it in result.items] == [10, 11, 12]  # the recommender's order
     _assert_only_candidates(result)
 
@@ -127,7 +127,7 @@ def test_wrong_language_reasons_are_replaced_in_the_users_language():
     assert "살인의 추억" in result.items[0].reason  # grounded, citing the user's own title
     assert result.items[1].reason == "나홍진 감독의 스릴러입니다."
     assert result.stats["wrong_language"] == 1
-    assert "wrong language" in result.degraded_reason
+    assert result.degraded_reason.startswith("wrong_language: 1 reason(s) not in Korean")
 
 
 def test_persona_in_the_wrong_language_is_repaired_then_grounded():
@@ -136,6 +136,7 @@ def test_persona_in_the_wrong_language_is_repaired_then_grounded():
     result = persona_build(backend, persona_input("ko"))
     assert len(backend.calls) == 2
     assert result.engine == "grounded"
+    assert result.degraded_reason.startswith("wrong_language: ")
     assert "Korean" in result.degraded_reason
     assert "범죄" in result.summary  # grounded, in Korean
 
@@ -161,10 +162,10 @@ def test_llm_unavailable_falls_back_without_raising():
     backend = ScriptedBackend(LLMUnavailable("connection refused"))
     result = rerank(backend, rerank_input(k=2))
     assert result.engine == "grounded"
-    assert "connection refused" in result.degraded_reason
-    persona = persona_build(ScriptedBackend(LLMUnavailable("timeout")), persona_input())
+    assert result.degraded_reason == "llm_unavailable: connection refused"
+    persona = persona_build(ScriptedBackend(LLMTimeout("no answer in 30 s")), persona_input())
     assert persona.engine == "grounded"
-    assert "timeout" in persona.degraded_reason
+    assert persona.degraded_reason == "timeout: no answer in 30 s"
 
 
 def test_truncated_json_is_reported_as_cut_off():

@@ -78,3 +78,36 @@ def test_chat_reply_falls_back_to_an_acknowledgement():
         chat_reply(get_backend("grounded"), profile=PROFILE_EN, persona_summary="", text="x").engine
         == "grounded"
     )
+
+
+def test_verbalizer_failures_are_coded_and_grounded_reasons_are_not_silent(monkeypatch):
+    import llm_worker.pipeline as pipeline
+    from llm_worker.contracts import Degraded, degraded_codes
+    from llm_worker.verbalizer import VerbalizerRanking
+
+    inp = rerank_input(k=2)
+
+    class Logits(ScriptedBackend):
+        supports_logits = True
+
+    def broken(backend, inp):
+        raise RuntimeError("CUDA error: device-side assert")
+
+    monkeypatch.setattr(pipeline, "verbalizer_rank", broken)
+    failed = rerank(Logits(), inp, method="verbalizer")
+    assert failed.engine == "grounded"
+    assert (
+        failed.degraded_reason == "verbalizer_failed: RuntimeError: CUDA error: device-side assert"
+    )
+
+    def ranked(backend, inp):
+        order = list(inp.candidates)
+        logprobs = {c.movie_id: -1.0 for c in order}
+        return VerbalizerRanking(order=order, logprobs=logprobs, prompt_tokens=9, seconds=0.1)
+
+    monkeypatch.setattr(pipeline, "verbalizer_rank", ranked)
+    # The ranking worked but the reasons came back garbled twice: grounded reasons, said so.
+    result = rerank(Logits("no json", "still none"), inp, method="verbalizer")
+    assert result.stats["method"] == "verbalizer"
+    assert all(it.reason for it in result.items)
+    assert degraded_codes(result.degraded_reason) == [Degraded.UNPARSEABLE]

@@ -87,3 +87,16 @@ def test_korean_prompts_tokenize_with_a_real_tokenizer(tmp_path):
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]
     assert len(ids) > 30
     assert tokenizer.convert_tokens_to_ids("후보") in ids  # Korean words are real tokens
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_persona_prompt_carries_the_correction_inside_the_user_data_block(language):
+    said = "덜 잔인한 영화가 좋아요" if language == "ko" else "I prefer quiet dramas to gore"
+    user = persona_messages(persona_input(language, correction=said))[-1]["content"]
+    assert user.count("<user_data>") == user.count("</user_data>") == 1
+    before, rest = user.split("<user_data>")
+    inside = rest.split("</user_data>")[0]
+    assert inside.strip() == said
+    assert said not in before  # only inside the block
+    assert ("이전 취향 설명을 이렇게 고쳤습니다" if language == "ko" else "corrected") in before
+    assert "<user_data>" not in persona_messages(persona_input(language))[-1]["content"]

@@ -98,6 +98,7 @@ def test_an_unreachable_model_gives_the_grounded_persona_and_says_why(caplog):
 
     assert persona.status == Persona.Status.READY
     assert persona.engine == "grounded"
+    assert persona.degraded_reason.startswith("llm_unavailable: ")
     assert "connection refused" in persona.degraded_reason
     assert persona.reasons
     assert f"persona {persona.pk} of user {cat.user.pk} degraded" in caplog.text

@@ -6,7 +6,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from llm_worker.contracts import Degraded, degraded
 from llm_worker.models import Persona
+from llm_worker.tests.degraded_samples import DETAIL, EN, KO, KO_GENERIC, assert_no_detail
 from movies.tests.factories import MovieFactory
 
 
@@ -85,12 +87,61 @@ def test_persona_text_from_the_llm_is_escaped(client):
 
 
 @pytest.mark.django_db
-def test_a_degraded_persona_says_so(client):
+def test_a_degraded_persona_says_why_in_plain_words(client):
     user = login(client, language="en")
-    persona(user, summary="Drama fan.", degraded_reason="LLM unavailable: connection refused")
+    persona(user, summary="Drama fan.", degraded_reason="llm_unavailable: connection refused")
     html = client.get(reverse("llm_worker:persona")).text
     assert "Written without the language model:" in html
-    assert "connection refused" in html
+    assert EN[Degraded.LLM_UNAVAILABLE] in html
+    assert "connection refused" not in html  # the detail is for the logs and the admin
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", list(Degraded), ids=str)
+def test_the_korean_persona_page_says_why_in_korean_never_the_detail(client, code):
+    user = login(client, language="ko")
+    persona(user, summary="범죄 영화를 즐겨 봅니다.", degraded_reason=degraded(code, DETAIL))
+    html = client.get(reverse("llm_worker:persona")).text
+    assert "언어 모델 없이 작성됨:" in html
+    assert KO[code] in html
+    assert_no_detail(html, code)
+
+
+@pytest.mark.django_db
+def test_a_reason_from_before_the_codes_gets_a_generic_korean_sentence(client):
+    user = login(client, language="ko")
+    persona(
+        user, summary="범죄 영화를 즐겨 봅니다.", degraded_reason=f"verbalizer failed: {DETAIL}"
+    )
+    html = client.get(reverse("llm_worker:persona")).text
+    assert KO_GENERIC in html
+    assert_no_detail(html)
+    assert "verbalizer failed" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_a_grounded_persona_quotes_the_users_correction_escaped(
+    client, language, django_capture_on_commit_callbacks
+):
+    from llm_worker import services
+    from llm_worker.tests.site_data import make_catalogue
+
+    cat = make_catalogue(language=language)
+    client.force_login(cat.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    said = "No <b>gore</b>, please:   slow\nburners only."
+    with django_capture_on_commit_callbacks(execute=True):  # the grounded site backend runs it
+        services.persona_correct(user=cat.user, text=said)
+    row = Persona.objects.filter(user=cat.user).latest("pk")
+    assert (row.status, row.engine) == (Persona.Status.READY, "grounded")
+
+    html = client.get(reverse("llm_worker:persona")).text
+    quoted = "No &lt;b&gt;gore&lt;/b&gt;, please: slow burners only."
+    heard = "직접 알려 주신 취향" if language == "ko" else "You told us"
+    assert f"{heard}: “{quoted}”" in html  # among the reasons, on one line, escaped
+    assert "<b>gore</b>" not in html
+    assert said.split(":")[0] not in row.summary  # the summary (fed to later prompts) is ours
 
 
 @pytest.mark.django_db

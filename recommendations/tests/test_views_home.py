@@ -8,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from llm_worker.contracts import Degraded, degraded
+from llm_worker.tests.degraded_samples import DETAIL, EN, KO, KO_GENERIC, assert_no_detail
 from movies.models import Credit
 from movies.tests.factories import (
     CreditFactory,
@@ -114,12 +116,43 @@ def test_cards_show_what_the_issue_lists(client, movies):
 
 
 @pytest.mark.django_db
-def test_a_degraded_list_says_so(client, movies):
+def test_a_degraded_list_says_why_in_plain_words(client, movies):
     user = login(client, language="en")
-    ready_list(user, movies[:3], degraded_reason="LLM timed out after 30 s")
+    ready_list(user, movies[:3], degraded_reason="timeout: no answer from 10.0.0.7 within 30 s")
     html = client.get(reverse("recommendations:home")).text
     assert "Simpler explanations this time:" in html
-    assert "LLM timed out after 30 s" in html
+    assert EN[Degraded.TIMEOUT] in html
+    assert "10.0.0.7" not in html  # the detail is for the logs and the admin
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", [c for c in Degraded if c != Degraded.LIST_FAILED], ids=str)
+def test_the_korean_list_says_why_in_korean_never_the_detail(client, movies, code):
+    user = login(client, language="ko")
+    ready_list(user, movies[:3], degraded_reason=degraded(code, DETAIL))
+    html = client.get(reverse("recommendations:home")).text
+    assert "이번에는 간단한 설명만 드려요:" in html
+    assert KO[code] in html
+    assert_no_detail(html, code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "reason", [degraded(Degraded.LIST_FAILED, "KeyError"), "could not build the list: KeyError"]
+)
+def test_a_failed_list_says_so_in_korean_without_the_exception(client, reason):
+    user = login(client, language="ko")
+    RecommendationList.objects.create(
+        user=user,
+        request_key=uuid.uuid4().hex,
+        status=RecommendationList.Status.FAILED,
+        degraded_reason=reason,
+    )
+    html = client.get(reverse("recommendations:home")).text
+    assert "이 목록을 만들지 못했습니다." in html
+    expected = KO[Degraded.LIST_FAILED] if reason.startswith("list_failed") else KO_GENERIC
+    assert expected in html
+    assert "KeyError" not in html
 
 
 @pytest.mark.django_db
