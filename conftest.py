@@ -41,3 +41,15 @@ def data_dir() -> Path:
     path = _data_dir()
     assert path is not None, "use the `dataset` marker on tests that need data_dir"
     return path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_title_index():
+    """Each test has its own catalogue: the per-process search index (rebuilt every minute in
+    production, cleared on a movie's save or delete) must not carry the last test's titles,
+    which bulk imports write without signals."""
+    from movies.selectors import TITLE_INDEX
+
+    TITLE_INDEX.forget()
+    yield
+    TITLE_INDEX.forget()

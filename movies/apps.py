@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+
+def _forget_titles(sender, **kwargs) -> None:
+    from .selectors import TITLE_INDEX
+
+    TITLE_INDEX.forget()
 
 
 class MoviesConfig(AppConfig):
     name = "movies"
     verbose_name = "Movie catalogue"
+
+    def ready(self) -> None:
+        from .models import Movie
+
+        post_save.connect(_forget_titles, sender=Movie, dispatch_uid="movies-title-index")
+        post_delete.connect(_forget_titles, sender=Movie, dispatch_uid="movies-title-index-del")

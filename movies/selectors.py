@@ -8,22 +8,39 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from .models import Credit, Genre, Keyword, Movie, Rating, normalize_title
+from .title_index import RefreshingIndex
 
 
 def visible_movies() -> QuerySet[Movie]:
     return Movie.objects.filter(hidden=False)
 
 
+SEARCH_FIELDS = ("id", "title", "original_title", "year")
+SEARCH_INDEX_SECONDS = 60.0
+
+
+def _title_rows() -> list[tuple[int, str]]:
+    return list(
+        visible_movies().order_by("-num_ratings", "title").values_list("id", "search_title")
+    )
+
+
+# Per process. A saved or deleted movie clears this process's copy (see movies.apps); other
+# processes rebuild theirs within SEARCH_INDEX_SECONDS. A movie hidden meanwhile never shows:
+# the rows are read back with the `hidden` filter.
+TITLE_INDEX = RefreshingIndex(_title_rows, max_age_s=SEARCH_INDEX_SECONDS)
+
+
 def movie_search(*, query: str, limit: int = 20) -> list[Movie]:
     """Visible movies whose title or original title contains every word of `query`
-    (accents, case and punctuation ignored), most-rated first."""
+    (accents, case and punctuation ignored), most-rated first. Matching runs on the in-memory
+    title index; only the matches' tile fields (`SEARCH_FIELDS`) are read from the database."""
     words = normalize_title(query).split()
     if not words:
         return []
-    qs = visible_movies()
-    for word in words:
-        qs = qs.filter(search_title__contains=word)
-    return list(qs.order_by("-num_ratings", "title")[:limit])
+    ids = TITLE_INDEX.get().find(words, limit)
+    rows = visible_movies().filter(pk__in=ids).only(*SEARCH_FIELDS).in_bulk()
+    return [rows[i] for i in ids if i in rows]
 
 
 def movies_popular(*, limit: int = 48, genre: str | None = None) -> list[Movie]:
