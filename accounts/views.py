@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from . import backends
 from .forms import LoginForm, ProfileForm, SignupForm
 
 
@@ -39,7 +40,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None, initial={"language": translation.get_language()})
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=backends.PATH)
         translation.activate(user.language)
         messages.success(request, _("Welcome! Pick a few movies you have watched."))
         return language_apply(redirect("movies:picks"), user.language)

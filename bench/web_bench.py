@@ -60,7 +60,7 @@ if not RecommendationList.objects.filter(user=user, status="ready").exists():
 lst = RecommendationList.objects.filter(user=user, parent=None).first()
 print("LIST", lst.status, lst.engine, lst.items.count())
 s = SessionStore()
-s[SESSION_KEY] = str(user.pk); s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+s[SESSION_KEY] = str(user.pk); s[BACKEND_SESSION_KEY] = "accounts.backends.UserBackend"
 s[HASH_SESSION_KEY] = user.get_session_auth_hash(); s.create()
 print("SESSION", s.session_key)
 from movies.models import Movie
@@ -186,7 +186,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=15, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
@@ -206,19 +207,26 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    # The container's gunicorn config (gthread workers, keep-alive), access log off: a line
+    # per request would measure the terminal.
+    server_env = {
+        **env,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(args.workers),
+        "GUNICORN_THREADS": str(args.threads),
+        "GUNICORN_ACCESSLOG": "",
+    }
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "llecommend_site.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(args.workers),
+            "llecommend_site.wsgi:application",
+            "--config",
+            "python:llecommend_site.gunicorn_conf",
             "--log-level",
             "warning",
         ],
         cwd=ROOT,
-        env=env,
+        env=server_env,
     )
     try:
         wait_up(f"{base}/accounts/login/")
@@ -233,7 +241,11 @@ def main() -> None:
         status, part, _csrf = fetch(f"{base}/movies/search/?q=star", cookie, htmx=True)
         if status != 200 or "tile" not in part:
             sys.exit(f"the search endpoint answered HTTP {status} without results")
-        print(f"warm-up ok: page has {cards} cards; gunicorn {args.workers} workers\n", flush=True)
+        print(
+            f"warm-up ok: page has {cards} cards; gunicorn {args.workers} workers x "
+            f"{args.threads} threads\n",
+            flush=True,
+        )
         cookie_h = f"Cookie: {cookie}"
         results = {
             "recommendations page": run_wrk(base, ["/"], [cookie_h], args),
@@ -275,6 +287,7 @@ def main() -> None:
                 "connections": args.connections,
                 "duration_s": args.duration,
                 "workers": args.workers,
+                "threads": args.threads,
                 "database": db_url.split("@")[-1].split("/")[0] if "@" in db_url else "sqlite",
                 "cache": env.get("CACHE_URL", "locmem (per process)"),
                 "results": results,

@@ -95,6 +95,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.UserBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -133,8 +134,10 @@ CACHES = {
 # Sessions are read from the cache and written through to the database when every process
 # shares the cache (Redis). A per-process memory cache would go on serving a session that
 # another process ended (logout), so without a shared cache the database alone holds them.
-SESSION_ENGINE = "django.contrib.sessions.backends." + (
-    "cached_db" if "redis" in CACHES["default"]["BACKEND"].lower() else "db"
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if "redis" in CACHES["default"]["BACKEND"].lower()
+    else "llecommend_site.sessions"
 )
 
 # --- LLecommend -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from .models import Credit, Genre, Keyword, Movie, Rating, normalize_title
@@ -41,6 +42,21 @@ def movie_search(*, query: str, limit: int = 20) -> list[Movie]:
     ids = TITLE_INDEX.get().find(words, limit)
     rows = visible_movies().filter(pk__in=ids).only(*SEARCH_FIELDS).in_bulk()
     return [rows[i] for i in ids if i in rows]
+
+
+def picked_among(*, user, movie_ids: list[int]) -> set[int]:
+    """Which of `movie_ids` the user has picked. Asked on every keystroke of the search box:
+    one plain SQL statement, without the ORM's query building."""
+    if not movie_ids:
+        return set()
+    marks = ", ".join(["%s"] * len(movie_ids))
+    sql = (
+        f"SELECT movie_id FROM {Rating._meta.db_table} "
+        f"WHERE user_id = %s AND source = %s AND movie_id IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, Rating.Source.PICK.value, *movie_ids])
+        return {row[0] for row in cursor.fetchall()}
 
 
 def movies_popular(*, limit: int = 48, genre: str | None = None) -> list[Movie]:

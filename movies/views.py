@@ -104,11 +104,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if not request.htmx:
         return _page(request, query=query)
     results = _search(query) if query else []
-    picked = set(
-        Rating.objects.filter(
-            user=request.user, source=Rating.Source.PICK, movie_id__in=[m.pk for m in results]
-        ).values_list("movie_id", flat=True)
-    )
+    picked = selectors.picked_among(user=request.user, movie_ids=[m.pk for m in results])
     # The partial depends on the query, which results are picked, the language and the CSRF
     # secret its forms carry: rendered once per combination, then served from the cache.
     get_token(request)
