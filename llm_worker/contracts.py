@@ -112,6 +112,7 @@ class Degraded(StrEnum):
     WRONG_LANGUAGE = "wrong_language"  # written in the other language (rejected or replaced)
     VERBALIZER_FAILED = "verbalizer_failed"  # the one-pass logit ranking failed
     PARTIAL_RANKING = "partial_ranking"  # the model named too few; the recommender filled in
+    MISSING_REASONS = "missing_reasons"  # some reasons were not the model's: grounded ones shown
     TASTE_SEARCH_UNAVAILABLE = "taste_search_unavailable"  # the taste-text index failed
     CHAT_REPLY_FAILED = "chat_reply_failed"  # the chat answer came from the fallback
     LIST_FAILED = "list_failed"  # the list could not be built at all

@@ -65,6 +65,19 @@ def in_language(text: str, language: str) -> bool:
     return hangul / len(letters) < 0.2
 
 
+def _squeezed(text: str) -> str:
+    """Letters and digits only, case-folded: how two texts are compared for copying."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def copied_from(text: str, prompt: str) -> bool:
+    """True when `text` is a piece of the prompt (a template line, an example, a movie's
+    description) rather than something the model wrote: small models echo what they read.
+    Texts of fewer than 12 letters and digits are too short to tell and count as written."""
+    mine = _squeezed(text)
+    return len(mine) >= 12 and mine in _squeezed(prompt)
+
+
 # --- JSON extraction ----------------------------------------------------------------------
 def _balanced_objects(text: str):
     """Every substring that starts at a "{" and ends where its braces balance (strings aware)."""
@@ -269,11 +282,15 @@ class ParsedPersona:
     disliked: list[str]
     reasons: list[tuple[str, tuple[str, ...]]]  # (text, watched labels)
     dropped: int = 0
+    copied: int = 0  # reasons and traits dropped because they repeat the prompt
 
 
-def parse_rerank(text: str, *, labels: set[str], language: str, k: int) -> ParsedRerank:
+def parse_rerank(
+    text: str, *, labels: set[str], language: str, k: int, prompt: str = ""
+) -> ParsedRerank:
     """Validated entries in the model's order ("final", then "top"/"scores" when "final" is
-    short). Raises ParseError when nothing usable is left."""
+    short). Raises ParseError when nothing usable is left. A reason copied from the prompt (a
+    candidate's description, the example answer) counts as missing."""
     data = extract_json(text)
     if "label" in data and not ({"final", "scores", "top"} & set(data)):
         data = {"final": [data]}  # one bare entry instead of a list: small models do this
@@ -304,16 +321,20 @@ def parse_rerank(text: str, *, labels: set[str], language: str, k: int) -> Parse
                     result.duplicates += 1
                 continue
             seen.add(label)
-            result.items.append(_item(entry, label, language, result))
+            result.items.append(_item(entry, label, language, result, prompt))
     result.items = result.items[:k]
     if not result.items:
         raise ParseError("the answer names none of the candidate labels (C01, C02, ...)")
     return result
 
 
-def _item(entry: RerankEntry, label: str, language: str, result: ParsedRerank) -> ParsedItem:
+def _item(
+    entry: RerankEntry, label: str, language: str, result: ParsedRerank, prompt: str
+) -> ParsedItem:
     fit = None if entry.fit is None else int(min(10, max(1, round(entry.fit))))
     reason = plain_text(entry.reason)
+    if reason and copied_from(reason, prompt):
+        reason = ""
     if not reason:
         result.missing_reasons += 1
     elif not in_language(reason, language):
@@ -322,9 +343,11 @@ def _item(entry: RerankEntry, label: str, language: str, result: ParsedRerank) -
     return ParsedItem(label=label, fit=fit, reason=reason)
 
 
-def parse_persona(text: str, *, labels: set[str], language: str) -> ParsedPersona:
+def parse_persona(text: str, *, labels: set[str], language: str, prompt: str = "") -> ParsedPersona:
     """A persona with traits and reasons; cited labels outside the user's movies are dropped
-    and counted. Raises ParseError when there is no summary or it is in the wrong language."""
+    and counted. Raises ParseError when there is no summary, when it is copied from the prompt
+    (`copied_from`) or in the wrong language. Reasons and traits copied from the prompt are
+    dropped and counted in `copied`."""
     try:
         answer = PersonaAnswer.model_validate(extract_json(text))
     except ValidationError as exc:
@@ -332,12 +355,16 @@ def parse_persona(text: str, *, labels: set[str], language: str) -> ParsedPerson
     summary = plain_text(answer.summary, limit=600)
     if not summary:
         raise ParseError('the "summary" field is missing or empty')
+    if copied_from(summary, prompt):
+        raise ParseError(
+            'the "summary" repeats the question instead of describing the viewer\'s taste'
+        )
     if not in_language(summary, language):
         raise ParseError(
             f"the summary is not written in {'Korean' if language == 'ko' else 'English'}",
             wrong_language=True,
         )
-    dropped = 0
+    dropped = copied = 0
     reasons = []
     for reason in answer.reasons:
         cited: list[str] = []
@@ -348,8 +375,16 @@ def parse_persona(text: str, *, labels: set[str], language: str) -> ParsedPerson
             elif label not in cited:
                 cited.append(label)
         reason_text = plain_text(reason.text)
-        if reason_text and in_language(reason_text, language):
+        if reason_text and copied_from(reason_text, prompt):
+            copied += 1
+        elif reason_text and in_language(reason_text, language):
             reasons.append((reason_text, tuple(cited)))
-    liked = [t for t in answer.liked if in_language(t, language)][:8]
-    disliked = [t for t in answer.disliked if in_language(t, language)][:8]
-    return ParsedPersona(summary, liked, disliked, reasons, dropped)
+
+    def traits(values: list[str]) -> list[str]:
+        nonlocal copied
+        kept = [t for t in values if in_language(t, language) and not copied_from(t, prompt)]
+        copied += sum(1 for t in values if copied_from(t, prompt))
+        return kept[:8]
+
+    liked, disliked = traits(answer.liked), traits(answer.disliked)
+    return ParsedPersona(summary, liked, disliked, reasons, dropped, copied)

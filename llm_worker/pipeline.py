@@ -135,12 +135,16 @@ def persona_build(
     language = inp.profile.language
     watched = recent_watched(inp.watched)
     labels = dict(zip(watched_labels(len(watched)), watched, strict=True))
+    messages = persona_messages(inp)
+    prompt = _prompt_text(messages)
     asked = _ask(
         backend,
-        persona_messages(inp),
+        messages,
         schema=PERSONA_SCHEMA,
         schema_text=PERSONA_SCHEMA_TEXT,
-        parse=lambda text: parse_persona(text, labels=set(labels), language=language),
+        parse=lambda text: parse_persona(
+            text, labels=set(labels), language=language, prompt=prompt
+        ),
         language=language,
         max_new_tokens=max_new_tokens or MAX_NEW_TOKENS["persona"],
     )
@@ -155,13 +159,21 @@ def persona_build(
         Reason(text=text, movie_ids=tuple(labels[label].movie_id for label in cited))
         for text, cited in parsed.reasons
     ]
-    asked.stats["dropped"] = parsed.dropped
+    asked.stats.update(dropped=parsed.dropped, copied=parsed.copied)
+    # A model that gives no reason (or no liked trait) of its own gets the counted ones, and
+    # the persona says so: the page is never empty and never passes them off as the model's.
+    filled = [
+        what for what, own in (("reasons", reasons), ("liked traits", parsed.liked)) if not own
+    ]
+    note = ""
+    if filled:
+        note = degraded(Degraded.MISSING_REASONS, f"persona {' and '.join(filled)} counted")
     return PersonaResult(
         summary=parsed.summary,
-        # A model that names no traits gets the counted ones: the persona page is never empty.
         liked_traits=parsed.liked or grounded.liked_traits,
         disliked_traits=parsed.disliked,
         reasons=reasons or grounded.reasons,
+        degraded_reason=note,
         engine=backend.engine,
         prompt_version=VERSIONS["persona"],
         parse_attempts=asked.attempts,
@@ -201,12 +213,16 @@ def _rerank_generate(
     language = inp.profile.language
     labels = dict(zip(candidate_labels(len(inp.candidates)), inp.candidates, strict=True))
     k = min(inp.k, len(inp.candidates))
+    messages = rerank_messages(inp, variant=variant)
+    prompt = _prompt_text(messages)
     asked = _ask(
         backend,
-        rerank_messages(inp, variant=variant),
+        messages,
         schema=RERANK_ORIGINAL_SCHEMA if variant == "original" else RERANK_SCHEMA,
         schema_text=RERANK_SCHEMA_TEXT,
-        parse=lambda text: parse_rerank(text, labels=set(labels), language=language, k=k),
+        parse=lambda text: parse_rerank(
+            text, labels=set(labels), language=language, k=k, prompt=prompt
+        ),
         language=language,
         max_new_tokens=max_new_tokens or MAX_NEW_TOKENS[variant],
     )
@@ -229,21 +245,36 @@ def _rerank_generate(
             )
         )
     _fill_from_recommender(items, inp, k)
+    filled = sum(1 for it in items if it.engine == "grounded")
     asked.stats.update(
         duplicates=parsed.duplicates,
         wrong_language=parsed.wrong_language,
         missing_reasons=parsed.missing_reasons,
-        filled_from_recommender=sum(1 for it in items if it.engine == "grounded"),
+        filled_from_recommender=filled,
     )
+    notes = [_language_note(parsed.wrong_language, language)]
+    if parsed.missing_reasons:
+        notes.append(
+            degraded(
+                Degraded.MISSING_REASONS,
+                f"{parsed.missing_reasons} reason(s) missing or copied from the prompt",
+            )
+        )
+    if filled:
+        notes.append(degraded(Degraded.PARTIAL_RANKING, f"{filled} of {k} from the recommender"))
     return RerankResult(
         items=items,
         engine=backend.engine,
         prompt_version=VERSIONS[f"rerank-{variant}"],
         dropped=parsed.dropped,
-        degraded_reason=_language_note(parsed.wrong_language, language),
+        degraded_reason=degraded_join(*notes),
         parse_attempts=asked.attempts,
         stats=asked.stats,
     )
+
+
+def _prompt_text(messages: list[dict[str, str]]) -> str:
+    return "\n".join(m["content"] for m in messages)
 
 
 def _language_note(wrong: int, language: str) -> str:

@@ -23,6 +23,9 @@ MESSAGES = {
     Degraded.PARTIAL_RANKING: gettext_lazy(
         "The language model ranked only some of these movies; the rest follow the recommender."
     ),
+    Degraded.MISSING_REASONS: gettext_lazy(
+        "Some explanations come from your own movies, not from the language model."
+    ),
     Degraded.TASTE_SEARCH_UNAVAILABLE: gettext_lazy(
         "The search for what you described is unavailable, so this list does not use it."
     ),

@@ -18,6 +18,7 @@ KO = {
     Degraded.PARTIAL_RANKING: (
         "언어 모델이 일부 영화만 골라서, 나머지는 추천 모델의 순서를 따랐어요."
     ),
+    Degraded.MISSING_REASONS: "설명 중 일부는 언어 모델이 아니라 회원님이 본 영화에서 나왔어요.",
     Degraded.TASTE_SEARCH_UNAVAILABLE: (
         "말씀하신 취향으로 찾는 검색을 지금 쓸 수 없어, 이 목록에는 반영되지 않았어요."
     ),
