@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -115,6 +116,62 @@ def stage_row(backend_name, stage, result, wall):
     }
 
 
+def parse_rates(backend, inputs, *, max_new_tokens: int, deadline: float) -> list[dict]:
+    """Per stage: answers that parse on the first try / after one repair / not at all
+    (grounded fallback), and the stricter "complete" share: the model's own answer with
+    nothing filled in (persona: its own reasons and traits; re-rank: k candidates, each with a
+    reason of its own in the user's language). Copied text counts as missing (see
+    `llm_worker.parsing.copied_from`)."""
+    tally = {stage: Counter() for stage in ("persona", "rerank optimized")}
+    for persona_inp, rerank_inp in inputs:
+        if time.perf_counter() > deadline:
+            break
+        persona = persona_build(backend, persona_inp, max_new_tokens=max_new_tokens)
+        count(tally["persona"], persona, complete=not persona.degraded_reason)
+        tally["persona"]["copied"] += persona.stats.get("copied", 0)
+        inp = dataclasses.replace(rerank_inp, persona_summary=persona.summary)
+        res = rerank(backend, inp, variant="optimized", max_new_tokens=max_new_tokens)
+        ids = {c.movie_id for c in inp.candidates}
+        t = tally["rerank optimized"]
+        count(t, res, complete=res.engine != "grounded" and not res.degraded_reason)
+        t["out_of_catalogue"] += sum(1 for it in res.items if it.movie_id not in ids)
+        t["dropped"] += res.dropped
+        t["missing_or_copied_reasons"] += res.stats.get("missing_reasons", 0)
+        t["filled_from_recommender"] += res.stats.get("filled_from_recommender", 0)
+    rows = []
+    for stage, t in tally.items():
+        n = max(1, t["users"])
+        rows.append(
+            {
+                "stage": stage,
+                "users": t["users"],
+                "first_try_%": round(100 * t["first"] / n, 1),
+                "after_repair_%": round(100 * (t["first"] + t["repaired"]) / n, 1),
+                "grounded_fallback": t["fallback"],
+                "complete_%": round(100 * t["complete"] / n, 1),
+                "mean_completion_tokens": round(t["tokens"] / n, 1),
+                "dropped_labels": t["dropped"],
+                "copied": t["copied"],
+                "missing_or_copied_reasons": t["missing_or_copied_reasons"],
+                "filled_from_recommender": t["filled_from_recommender"],
+                "out_of_catalogue_shown": t["out_of_catalogue"],
+            }
+        )
+    return rows if any(r["users"] for r in rows) else []
+
+
+def count(t: Counter, result, *, complete: bool) -> None:
+    t["users"] += 1
+    t["tokens"] += (result.stats or {}).get("completion_tokens", 0)
+    if result.engine == "grounded":
+        t["fallback"] += 1
+    elif result.parse_attempts == 1:
+        t["first"] += 1
+    else:
+        t["repaired"] += 1
+    t["complete"] += int(complete)
+
+
 def print_table(rows, columns):
     widths = {c: max(len(c), *(len(str(r.get(c))) for r in rows)) for c in columns}
     print("  ".join(c.ljust(widths[c]) for c in columns))
@@ -185,34 +242,17 @@ def main() -> None:
     report: dict = {"load_s": round(load_s, 2), "args": vars(args)}
     mnt = args.max_new_tokens
 
-    # 1. Parse rates over users (re-rank optimized), first, within its time budget.
-    first = repaired = fallback = out_of_catalogue = dropped = done = 0
-    for u in users[: args.users] if "parse" in args.parts else []:
-        if time.perf_counter() - started > args.parse_budget_s:
-            break
-        _, inp = inputs[u]
-        res = rerank(smol, inp, variant="optimized", max_new_tokens=mnt)
-        ids = {c.movie_id for c in inp.candidates}
-        out_of_catalogue += sum(1 for it in res.items if it.movie_id not in ids)
-        dropped += res.dropped
-        done += 1
-        if res.engine == "grounded":
-            fallback += 1
-        elif res.parse_attempts == 1:
-            first += 1
-        else:
-            repaired += 1
-    parse = {
-        "users": done,
-        "first_try_%": round(100 * first / max(1, done), 1),
-        "after_repair_%": round(100 * (first + repaired) / max(1, done), 1),
-        "grounded_fallback": fallback,
-        "dropped_labels": dropped,
-        "out_of_catalogue_shown": out_of_catalogue,
-    }
-    report["parse"] = parse
-    if done:
-        print_table([parse], list(parse))
+    # 1. Parse rates over users (persona, then re-rank "optimized" with that persona), first,
+    # within its time budget.
+    rows_parse = parse_rates(
+        smol,
+        [inputs[u] for u in users[: args.users]] if "parse" in args.parts else [],
+        max_new_tokens=mnt,
+        deadline=started + args.parse_budget_s,
+    )
+    report["parse"] = rows_parse
+    if rows_parse:
+        print_table(rows_parse, list(rows_parse[0]))
     # 2. Per stage and backend, on the first user.
     persona_inp, rerank_inp = inputs[users[0]]
     rows = []
