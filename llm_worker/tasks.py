@@ -40,5 +40,6 @@ def recommendation_list_fill(list_id: int) -> int:
     """Fill one pending `RecommendationList` row with its items."""
     return services.recommendation_list_fill(list_id=list_id).pk
 
+
 # Registered here so `autodiscover_tasks` finds it; it runs on the llm queue like the rest.
 from llm_worker.embedding_tasks import embedding_index_build  # noqa: E402,F401
