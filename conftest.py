@@ -44,12 +44,17 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_title_index():
-    """Each test has its own catalogue: the per-process search index (rebuilt every minute in
-    production, cleared on a movie's save or delete) must not carry the last test's titles,
-    which bulk imports write without signals."""
+def _fresh_caches():
+    """Each test has its own catalogue and users: nothing cached by the last one may answer
+    for this one. The cache holds search results, rendered cards and pages; the per-process
+    search index (rebuilt every minute in production, cleared on a movie's save or delete)
+    would carry the last test's titles, which bulk imports write without signals."""
+    from django.core.cache import cache
+
     from movies.selectors import TITLE_INDEX
 
+    cache.clear()
     TITLE_INDEX.forget()
     yield
+    cache.clear()
     TITLE_INDEX.forget()

@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from movies.models import Credit
 from movies.tests.factories import CreditFactory, GenreFactory, MovieFactory, PersonFactory
@@ -28,14 +27,6 @@ SEARCHED = [
     ("Oldboy", "올드보이", "oldboy"),
     ("Amélie", "", "amelie"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Search results and rendered cards are cached; each test starts from its own catalogue.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -2,21 +2,12 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from movies.models import Rating
 from movies.tests.factories import GenreFactory, MovieFactory, RatingFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Search results and rendered cards are cached; each test starts from its own catalogue.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -19,13 +19,6 @@ from .test_views_home import login, movies, ready_list  # noqa: F401  (fixture)
 HOME = reverse("recommendations:home")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def warm(client, movies):  # noqa: F811
     """A user with a ready list whose page has been cached (the CSRF cookie is set by the
