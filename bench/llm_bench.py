@@ -118,7 +118,9 @@ def stage_row(backend_name, stage, result, wall):
 
 def parse_rates(backend, inputs, *, max_new_tokens: int, deadline: float) -> list[dict]:
     """Per stage: answers that parse on the first try / after one repair / not at all
-    (grounded fallback), and the stricter "complete" share: the model's own answer with
+    (grounded fallback); the looser "schema_valid" share (JSON with the schema's fields at the
+    first or the repair attempt, even when its content was then refused: an echo of the
+    prompt, the wrong language, no candidate label); and the stricter "complete" share: the model's own answer with
     nothing filled in (persona: its own reasons and traits; re-rank: k candidates, each with a
     reason of its own in the user's language). Copied text counts as missing (see
     `llm_worker.parsing.copied_from`)."""
@@ -147,6 +149,7 @@ def parse_rates(backend, inputs, *, max_new_tokens: int, deadline: float) -> lis
                 "users": t["users"],
                 "first_try_%": round(100 * t["first"] / n, 1),
                 "after_repair_%": round(100 * (t["first"] + t["repaired"]) / n, 1),
+                "schema_valid_%": round(100 * t["schema_valid"] / n, 1),
                 "grounded_fallback": t["fallback"],
                 "complete_%": round(100 * t["complete"] / n, 1),
                 "mean_completion_tokens": round(t["tokens"] / n, 1),
@@ -160,15 +163,22 @@ def parse_rates(backend, inputs, *, max_new_tokens: int, deadline: float) -> lis
     return rows if any(r["users"] for r in rows) else []
 
 
+# Parser errors that reject what the schema accepted: the JSON was there and had the fields,
+# but its content was refused (copied from the prompt, the wrong language, no candidate label).
+CONTENT_REJECTIONS = ("repeats the question", "is not written in", "names none of the candidate")
+
+
 def count(t: Counter, result, *, complete: bool) -> None:
+    stats = result.stats or {}
     t["users"] += 1
-    t["tokens"] += (result.stats or {}).get("completion_tokens", 0)
+    t["tokens"] += stats.get("completion_tokens", 0)
+    errors = [stats.get(f"attempt{n}_error", "") for n in (1, 2)]
     if result.engine == "grounded":
         t["fallback"] += 1
-    elif result.parse_attempts == 1:
-        t["first"] += 1
+        t["schema_valid"] += int(any(r in e for e in errors for r in CONTENT_REJECTIONS))
     else:
-        t["repaired"] += 1
+        t["schema_valid"] += 1
+        t["first" if result.parse_attempts == 1 else "repaired"] += 1
     t["complete"] += int(complete)
 
 
