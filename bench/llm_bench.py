@@ -120,10 +120,10 @@ def parse_rates(backend, inputs, *, max_new_tokens: int, deadline: float) -> lis
     """Per stage: answers that parse on the first try / after one repair / not at all
     (grounded fallback); the looser "schema_valid" share (JSON with the schema's fields at the
     first or the repair attempt, even when its content was then refused: an echo of the
-    prompt, the wrong language, no candidate label); and the stricter "complete" share: the model's own answer with
-    nothing filled in (persona: its own reasons and traits; re-rank: k candidates, each with a
-    reason of its own in the user's language). Copied text counts as missing (see
-    `llm_worker.parsing.copied_from`)."""
+    prompt, the wrong language, no candidate label); and the stricter "complete" share: the
+    model's own answer with nothing filled in (persona: its own reasons and traits; re-rank:
+    k candidates, each with a reason of its own in the user's language). Copied text counts
+    as missing (see `llm_worker.parsing.copied_from`)."""
     tally = {stage: Counter() for stage in ("persona", "rerank optimized")}
     for persona_inp, rerank_inp in inputs:
         if time.perf_counter() > deadline:
