@@ -1,10 +1,11 @@
-"""Web latency under load: gunicorn on loopback (the container's config: gthread workers with
-keep-alive), `wrk` with 20 connections against the recommendations page (grounded explanations,
-no LLM), the search-as-you-type endpoint with ten popular words, and the same endpoint with
-1,000 distinct title prefixes (most requests miss the result cache), over the ml-latest-small
-catalogue (9,742 movies).
+"""Web latency under load: gunicorn on loopback (the container's config, with 2 sync workers by
+default: one per core, each request to whichever is free), `wrk` with 20 connections against
+the recommendations page (grounded explanations, no LLM), the search-as-you-type endpoint with
+ten popular words, and the same endpoint with 1,000 distinct title prefixes (most requests miss
+the result cache), over the ml-latest-small catalogue (9,742 movies).
 
-    python bench/web_bench.py [--duration 15] [--connections 20] [--workers 3] [--threads 1]
+    python bench/web_bench.py [--duration 15] [--connections 20] [--workers 2]
+        [--worker-class sync|gthread] [--threads 1]
 
 Two latencies per endpoint: the server time gunicorn logs for each request (read to response
 written; the targets are about this one: page p95 <= 100 ms, search p95 <= 50 ms) and wrk's
@@ -210,8 +211,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=15, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--worker-class",
+        default="sync",
+        choices=["gthread", "sync"],
+        help="gthread: keep-alive connections stay with one process; sync: every request is "
+        "a new connection, taken by whichever process is free",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
@@ -238,6 +246,7 @@ def main() -> None:
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(args.workers),
         "GUNICORN_THREADS": str(args.threads),
+        "GUNICORN_WORKER_CLASS": args.worker_class,
         "GUNICORN_ACCESSLOG": str(ACCESS_LOG),
     }
     ACCESS_LOG.write_text("")
@@ -272,8 +281,8 @@ def main() -> None:
         if status != 200 or "tile" not in part:
             sys.exit(f"the search endpoint answered HTTP {status} without results")
         print(
-            f"warm-up ok: page has {cards} cards; gunicorn {args.workers} workers x "
-            f"{args.threads} threads\n",
+            f"warm-up ok: page has {cards} cards; gunicorn {args.workers} {args.worker_class} "
+            f"workers x {args.threads} threads\n",
             flush=True,
         )
         cookie_h = f"Cookie: {cookie}"
@@ -314,6 +323,7 @@ def main() -> None:
                 "duration_s": args.duration,
                 "workers": args.workers,
                 "threads": args.threads,
+                "worker_class": args.worker_class,
                 "database": db_url.split("@")[-1].split("/")[0] if "@" in db_url else "sqlite",
                 "cache": env.get("CACHE_URL", "locmem (per process)"),
                 "results": results,
