@@ -122,25 +122,14 @@ def start_worker(env: dict[str, str], name: str, log: Path) -> subprocess.Popen:
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    env = {
-        **env,
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(workers),
-        "GUNICORN_ACCESSLOG": "",  # an access line per request would measure the terminal
-        "GUNICORN_MAX_REQUESTS": "0",  # no recycling: memory growth stays visible
-    }
-    return subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "llecommend_site.wsgi:application",
-            "--config",
-            "python:llecommend_site.gunicorn_conf",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
+    return web_bench.start_gunicorn(
+        {
+            **env,
+            "GUNICORN_ACCESSLOG": "",  # an access line per request would measure the terminal
+            "GUNICORN_MAX_REQUESTS": "0",  # no recycling: memory growth stays visible
+        },
+        port,
+        workers,
     )
 
 

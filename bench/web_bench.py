@@ -191,6 +191,26 @@ def run_wrk(base: str, paths: list[str], headers: list[str], args) -> dict:
     return out
 
 
+def start_gunicorn(env: dict[str, str], port: int, workers: int, *args: str) -> subprocess.Popen:
+    """gunicorn with the container's config (llecommend_site/gunicorn_conf.py) on 127.0.0.1,
+    in its own session so that the whole process group can be stopped. `env` may set the
+    other GUNICORN_* variables; `args` are extra command-line options."""
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "llecommend_site.wsgi:application",
+            "--config",
+            "python:llecommend_site.gunicorn_conf",
+            "--log-level",
+            "warning",
+            *args,
+        ],
+        cwd=ROOT,
+        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)},
+        start_new_session=True,
+    )
+
+
 def measured(base: str, paths: list[str], headers: list[str], args) -> dict:
     """One wrk run, plus the server-side times gunicorn logged for the requests of that run."""
     start = ACCESS_LOG.stat().st_size
@@ -239,33 +259,21 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    # The container's gunicorn config (gthread workers, keep-alive), access log off: a line
-    # per request would measure the terminal.
-    server_env = {
-        **env,
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(args.workers),
-        "GUNICORN_THREADS": str(args.threads),
-        "GUNICORN_WORKER_CLASS": args.worker_class,
-        "GUNICORN_ACCESSLOG": str(ACCESS_LOG),
-    }
     ACCESS_LOG.write_text("")
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "llecommend_site.wsgi:application",
-            "--config",
-            "python:llecommend_site.gunicorn_conf",
-            "--log-level",
-            "warning",
-            # Server time per request (microseconds, from the request read to the response
-            # written) and the status: what the targets are about, without the time a request
-            # waits for a free worker, which wrk's latency includes.
-            "--access-logformat",
-            "%(D)s %(s)s",
-        ],
-        cwd=ROOT,
-        env=server_env,
+    server = start_gunicorn(
+        {
+            **env,
+            "GUNICORN_THREADS": str(args.threads),
+            "GUNICORN_WORKER_CLASS": args.worker_class,
+            "GUNICORN_ACCESSLOG": str(ACCESS_LOG),
+        },
+        port,
+        args.workers,
+        # Server time per request (microseconds, from the request read to the response
+        # written) and the status: what the targets are about, without the time a request
+        # waits for a free worker, which wrk's latency includes.
+        "--access-logformat",
+        "%(D)s %(s)s",
     )
     try:
         wait_up(f"{base}/accounts/login/")
