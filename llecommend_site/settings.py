@@ -157,6 +157,8 @@ LLM_API_KEY = env.str("LLM_API_KEY", default="")
 # "auto" (NF4 on CUDA, full precision on the CPU), "nf4" (bitsandbytes 4-bit), "none".
 LLM_QUANTIZATION = env.str("LLM_QUANTIZATION", default="auto")
 LLM_MAX_NEW_TOKENS = env.int("LLM_MAX_NEW_TOKENS", default=512)
+# In-process answers decoded under their JSON schema (llm_worker/constrained.py).
+LLM_CONSTRAINED_DECODING = env.bool("LLM_CONSTRAINED_DECODING", default=True)
 LLM_TIMEOUT_S = env.float("LLM_TIMEOUT_S", default=30.0)
 LLM_PROMPT_VARIANT = env.str("LLM_PROMPT_VARIANT", default="optimized")
 # "generate" (the model writes the ranked JSON) or "verbalizer" (one forward pass, transformers).

@@ -45,6 +45,7 @@ def _options(name: str) -> dict:
             "model": settings.LLM_MODEL,
             "quantization": settings.LLM_QUANTIZATION,
             "max_new_tokens": settings.LLM_MAX_NEW_TOKENS,
+            "constrained": getattr(settings, "LLM_CONSTRAINED_DECODING", True),
         }
     if name == "openai":
         return {

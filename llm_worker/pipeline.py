@@ -40,17 +40,17 @@ from llm_worker.contracts import (
     degraded_join,
 )
 from llm_worker.parsing import (
-    PERSONA_SCHEMA,
     PERSONA_SCHEMA_TEXT,
-    RERANK_ORIGINAL_SCHEMA,
-    RERANK_SCHEMA,
     RERANK_SCHEMA_TEXT,
     ParseError,
+    chat_schema,
     extract_json,
     in_language,
     parse_persona,
     parse_rerank,
+    persona_schema,
     plain_text,
+    rerank_schema,
 )
 from llm_worker.prompts import (
     VERSIONS,
@@ -61,6 +61,7 @@ from llm_worker.prompts import (
     recent_watched,
     repair_messages,
     rerank_messages,
+    template_text,
     watched_labels,
 )
 from llm_worker.verbalizer import verbalizer_rank
@@ -97,7 +98,12 @@ def _ask(
                 messages, text, problem=problem, schema_text=schema_text, language=language
             )
         try:
-            gen = backend.generate(messages, max_new_tokens=max_new_tokens, json_schema=schema)
+            gen = backend.generate(
+                messages,
+                max_new_tokens=max_new_tokens,
+                json_schema=schema,
+                avoid=template_text(language),
+            )
         except LLMTimeout as exc:
             return _Asked(None, attempt, stats, degraded(Degraded.TIMEOUT, str(exc)))
         except LLMUnavailable as exc:
@@ -140,7 +146,7 @@ def persona_build(
     asked = _ask(
         backend,
         messages,
-        schema=PERSONA_SCHEMA,
+        schema=persona_schema(list(labels), language=language),
         schema_text=PERSONA_SCHEMA_TEXT,
         parse=lambda text: parse_persona(
             text, labels=set(labels), language=language, prompt=prompt
@@ -218,7 +224,7 @@ def _rerank_generate(
     asked = _ask(
         backend,
         messages,
-        schema=RERANK_ORIGINAL_SCHEMA if variant == "original" else RERANK_SCHEMA,
+        schema=rerank_schema(list(labels), k=k, language=language, variant=variant),
         schema_text=RERANK_SCHEMA_TEXT,
         parse=lambda text: parse_rerank(
             text, labels=set(labels), language=language, k=k, prompt=prompt
@@ -333,7 +339,7 @@ def _rerank_verbalizer(
         asked = _ask(
             backend,
             reasons_messages(inp, top, list(labels)),
-            schema=RERANK_SCHEMA,
+            schema=rerank_schema(list(labels), k=k, language=language, variant="optimized"),
             schema_text=RERANK_SCHEMA_TEXT,
             parse=lambda text: parse_rerank(text, labels=set(labels), language=language, k=k),
             language=language,
@@ -427,10 +433,7 @@ def chat_reply(
             chat_summary=chat_summary,
             chat_turns=chat_turns,
         ),
-        schema={
-            "type": "object",
-            "properties": {"reply": {"type": "string"}, "request": {"type": "string"}},
-        },
+        schema=chat_schema(language=language),
         schema_text='{"reply": str, "request": str}',
         parse=parse,
         language=language,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": "..."}
@@ -58,8 +59,11 @@ class LLMBackend(ABC):
         *,
         max_new_tokens: int = 512,
         json_schema: dict | None = None,
+        avoid: Sequence[str] = (),
     ) -> Generation:
-        """Answer the conversation; with `json_schema` the answer is asked to be one JSON object."""
+        """Answer the conversation; with `json_schema` the answer is asked to be one JSON object.
+        `avoid`: text the answer should not copy (the prompts' fixed wording); a backend that can
+        steer decoding away from it does, the others ignore it (the parser still checks)."""
 
     def count_tokens(self, text: str) -> int:
         """Tokens `text` costs in this backend's prompts (the model tokenizer when there is one)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 
 import httpx
 
@@ -105,6 +106,7 @@ class OpenAIBackend(LLMBackend):
         *,
         max_new_tokens: int | None = None,
         json_schema: dict | None = None,
+        avoid: Sequence[str] = (),  # a remote server cannot be steered; the parser checks copies
     ) -> Generation:
         body = self.payload(
             messages, max_new_tokens=max_new_tokens or self.max_new_tokens, json_schema=json_schema

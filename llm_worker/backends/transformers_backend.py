@@ -5,10 +5,11 @@ quantization and device), from a hub id or a local folder (a folder is read with
 `local_files_only=True`; a `.gguf` file path is read with the `gguf` package). On CUDA the default
 is 4-bit NF4 with double quantisation and bf16 compute (the seed's configuration); on the CPU the
 default is full precision, but `quantization="nf4"` works there too (bitsandbytes >= 0.49 has a
-CPU backend). Decoding is greedy. When JSON is asked for, the answer is pre-filled with the
-opening that the schema fixes (`schema_prefix`, e.g. '{"final": [{"label": "') and generation
-stops as soon as the outer JSON object closes: a small, cheap form of constrained decoding that
-matters for small models, which otherwise invent their own shape and keep talking after the JSON.
+CPU backend). Decoding is greedy. When JSON is asked for, the answer is decoded under the schema
+(`llm_worker.constrained`: we write the structure, the model fills strings and picks labels,
+scores and list lengths), so even a 135M model always answers in the schema's shape. With
+`constrained=False` the older, cheaper form remains: the answer is pre-filled with the opening the
+schema fixes (`schema_prefix`) and generation stops when the outer JSON object closes.
 """
 
 from __future__ import annotations
@@ -17,14 +18,29 @@ import logging
 import os
 import threading
 import time
+import weakref
+from collections.abc import Sequence
 from pathlib import Path
 
 from llm_worker.backends.base import Generation, LLMBackend, LLMUnavailable, Message
+from llm_worker.constrained import ConstrainedDecoder, VocabIndex, compile_schema
 
 log = logging.getLogger(__name__)
 
 _CACHE: dict[tuple[str, str, str], tuple[object, object]] = {}
 _CACHE_LOCK = threading.Lock()
+_VOCABS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def vocab_index(model, tokenizer) -> VocabIndex:
+    """The per-token facts constrained decoding needs, built once per tokenizer (a pass over
+    the vocabulary: ~1 s for Llama 3's 128k tokens)."""
+    with _CACHE_LOCK:
+        index = _VOCABS.get(tokenizer)
+        if index is None:
+            index = _VOCABS[tokenizer] = VocabIndex(tokenizer, model.config.vocab_size)
+        return index
+
 
 QUANTIZATIONS = ("auto", "nf4", "none", "bf16", "fp32")
 
@@ -194,6 +210,7 @@ class TransformersBackend(LLMBackend):
         quantization: str = "auto",
         device: str = "auto",
         max_new_tokens: int = 512,
+        constrained: bool = True,
         model_object=None,
         tokenizer_object=None,
         **_ignored,
@@ -201,6 +218,7 @@ class TransformersBackend(LLMBackend):
         """`model_object`/`tokenizer_object` skip loading (benchmarks build a model in memory)."""
         self.model_name = str(model)
         self.max_new_tokens = max_new_tokens
+        self.constrained = constrained
         if model_object is not None:
             self.model, self.tokenizer = model_object, tokenizer_object
             if self.tokenizer.chat_template is None:
@@ -234,6 +252,45 @@ class TransformersBackend(LLMBackend):
         *,
         max_new_tokens: int | None = None,
         json_schema: dict | None = None,
+        avoid: Sequence[str] = (),
+    ) -> Generation:
+        """With `json_schema` (and `constrained`, the default) the answer is decoded under the
+        schema (`llm_worker.constrained`): always one JSON object of its shape. Otherwise plain
+        greedy generation, pre-filled with `schema_prefix` when a schema is given."""
+        max_new_tokens = max_new_tokens or self.max_new_tokens
+        if json_schema is not None and self.constrained:
+            return self._generate_constrained(messages, json_schema, max_new_tokens, avoid)
+        return self._generate_free(messages, json_schema, max_new_tokens)
+
+    def _generate_constrained(
+        self, messages: list[Message], schema: dict, max_new_tokens: int, avoid: Sequence[str]
+    ) -> Generation:
+        spec = compile_schema(schema)
+        started = time.perf_counter()
+        input_ids, _ = self._encode(self.render(messages))
+        decoder = ConstrainedDecoder(
+            self.model,
+            self.tokenizer,
+            vocab_index(self.model, self.tokenizer),
+            max_new_tokens=max_new_tokens,
+            avoid=tuple(avoid),
+        )
+        try:
+            decoded = decoder.run(input_ids[0].tolist(), spec)
+        except (RuntimeError, ValueError) as exc:  # OOM, bad device state
+            raise LLMUnavailable(f"constrained generation failed: {exc}") from exc
+        first = decoded.first_choice_at
+        return Generation(
+            text=decoded.text,
+            prompt_tokens=int(input_ids.shape[1]),
+            completion_tokens=decoded.completion_tokens,
+            seconds=time.perf_counter() - started,
+            ttft=(first - started) if first else None,
+            extra={"constrained": True, "forward_passes": decoded.forward_passes},
+        )
+
+    def _generate_free(
+        self, messages: list[Message], json_schema: dict | None, max_new_tokens: int
     ) -> Generation:
         import torch
         from transformers import StoppingCriteriaList
@@ -252,7 +309,7 @@ class TransformersBackend(LLMBackend):
                 out = self.model.generate(
                     input_ids=input_ids,
                     attention_mask=attention,
-                    max_new_tokens=max_new_tokens or self.max_new_tokens,
+                    max_new_tokens=max_new_tokens,
                     do_sample=False,
                     stopping_criteria=StoppingCriteriaList([stop]),
                     pad_token_id=pad,

@@ -44,6 +44,14 @@ def templates(language: str) -> ModuleType:
     return ko if language == "ko" else en
 
 
+def template_text(language: str) -> tuple[str, ...]:
+    """The fixed wording of this language's prompts, placeholders removed: what an answer must
+    not copy (the constrained decoder steers away from it, the parser rejects it)."""
+    t = templates(language)
+    texts = [value for name, value in vars(t).items() if name.isupper() and isinstance(value, str)]
+    return tuple(re.sub(r"\$\w+", " ", text) for text in texts)
+
+
 def candidate_labels(n: int) -> list[str]:
     return [f"C{i + 1:02d}" for i in range(n)]
 

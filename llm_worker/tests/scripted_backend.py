@@ -13,7 +13,7 @@ class ScriptedBackend(LLMBackend):
         self.answers = list(answers)
         self.calls: list[list[dict]] = []
 
-    def generate(self, messages, *, max_new_tokens=512, json_schema=None) -> Generation:
+    def generate(self, messages, *, max_new_tokens=512, json_schema=None, avoid=()) -> Generation:
         self.calls.append(messages)
         if not self.answers:
             raise LLMUnavailable("script exhausted")

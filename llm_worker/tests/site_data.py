@@ -67,7 +67,7 @@ class FakeBackend(LLMBackend):
         self.answer = answer
         self.calls: list[list[dict]] = []
 
-    def generate(self, messages, *, max_new_tokens=512, json_schema=None) -> Generation:
+    def generate(self, messages, *, max_new_tokens=512, json_schema=None, avoid=()) -> Generation:
         self.calls.append(messages)
         out = self.answer(messages)
         if isinstance(out, Exception):

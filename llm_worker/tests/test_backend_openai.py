@@ -10,7 +10,7 @@ import pytest
 
 from llm_worker.backends import LLMTimeout, LLMUnavailable, get_backend
 from llm_worker.backends.openai_backend import json_mode_fields
-from llm_worker.parsing import RERANK_SCHEMA
+from llm_worker.parsing import rerank_schema
 from llm_worker.pipeline import rerank
 from llm_worker.tests.chat_server import ChatServer
 from llm_worker.tests.llm_samples import rerank_input
@@ -22,6 +22,9 @@ MESSAGES = [{"role": "user", "content": "hello"}]
 def server():
     with ChatServer() as running:
         yield running
+
+
+RERANK_SCHEMA = rerank_schema(["C01", "C02", "C03"], k=2, language="en", variant="optimized")
 
 
 def _backend(url, **options):

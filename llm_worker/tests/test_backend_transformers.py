@@ -15,7 +15,7 @@ from llm_worker.backends.transformers_backend import (
     smollm2_gguf_path,
     smollm2_local_folder,
 )
-from llm_worker.parsing import PERSONA_SCHEMA, RERANK_SCHEMA
+from llm_worker.parsing import persona_schema, rerank_schema
 from llm_worker.pipeline import persona_build, rerank
 from llm_worker.prompts import persona_messages
 from llm_worker.tests.llm_samples import CANDIDATES_EN, persona_input, rerank_input
@@ -50,14 +50,17 @@ def test_tiny_llama_in_nf4_on_the_cpu(tiny_folder):
     assert gen.completion_tokens >= 1
 
 
-def test_json_answers_start_with_the_schema_prefix(tiny_folder):
-    assert schema_prefix(RERANK_SCHEMA) == '{"final": [{"label": "'
-    assert schema_prefix(PERSONA_SCHEMA) == '{"summary": "'
-    backend = get_backend("transformers", model=str(tiny_folder), device="cpu", quantization="none")
-    gen = backend.generate(
-        persona_messages(persona_input()), max_new_tokens=6, json_schema=PERSONA_SCHEMA
+def test_free_decoding_prefills_the_schema_prefix(tiny_folder):
+    persona = persona_schema(["W01", "W02"], language="en")
+    ranking = rerank_schema(["C01", "C02"], k=2, language="en", variant="optimized")
+    assert schema_prefix(ranking) == '{"final": [{"label": "'
+    assert schema_prefix(persona) == '{"summary": "'
+    backend = get_backend(
+        "transformers", model=str(tiny_folder), device="cpu", quantization="none", constrained=False
     )
+    gen = backend.generate(persona_messages(persona_input()), max_new_tokens=6, json_schema=persona)
     assert gen.text.startswith('{"summary": "')
+    assert "constrained" not in gen.extra
 
 
 def test_pipeline_over_the_random_model_only_returns_candidates(tiny_folder):
@@ -68,8 +71,18 @@ def test_pipeline_over_the_random_model_only_returns_candidates(tiny_folder):
         assert len(result.items) == 3
         assert {it.movie_id for it in result.items} <= ids
         assert len({it.movie_id for it in result.items}) == 3
-    persona = persona_build(backend, persona_input(), max_new_tokens=12)
-    assert persona.summary  # noise never parses: the grounded persona answers, and says why
+    # Under constrained decoding even noise has the persona's shape; whatever the parser then
+    # makes of its words, only the user's own movies are cited.
+    persona = persona_build(backend, persona_input(), max_new_tokens=40)
+    assert persona.summary
+    assert persona.engine == "llm:transformers" or persona.degraded_reason
+    assert all(set(r.movie_ids) <= {1, 2, 3, 4, 5} for r in persona.reasons)
+    # Decoded freely, noise never parses: the grounded persona answers, and says why.
+    free = get_backend(
+        "transformers", model=str(tiny_folder), device="cpu", quantization="none", constrained=False
+    )
+    persona = persona_build(free, persona_input(), max_new_tokens=12)
+    assert persona.summary
     assert persona.engine == "grounded"
     assert persona.degraded_reason
 
