@@ -108,6 +108,7 @@ def _ask(
             return _Asked(None, attempt, stats, degraded(Degraded.TIMEOUT, str(exc)))
         except LLMUnavailable as exc:
             return _Asked(None, attempt, stats, degraded(Degraded.LLM_UNAVAILABLE, str(exc)))
+        stats["decoding"] = "constrained" if gen.extra.get("constrained") else "free"
         stats["prompt_tokens"] += gen.prompt_tokens
         stats["completion_tokens"] += gen.completion_tokens
         stats["seconds"] += gen.seconds

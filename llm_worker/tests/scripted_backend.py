@@ -12,9 +12,13 @@ class ScriptedBackend(LLMBackend):
     def __init__(self, *answers: str | Exception):
         self.answers = list(answers)
         self.calls: list[list[dict]] = []
+        self.schemas: list[dict | None] = []
+        self.avoided: list[tuple[str, ...]] = []
 
     def generate(self, messages, *, max_new_tokens=512, json_schema=None, avoid=()) -> Generation:
         self.calls.append(messages)
+        self.schemas.append(json_schema)
+        self.avoided.append(tuple(avoid))
         if not self.answers:
             raise LLMUnavailable("script exhausted")
         answer = self.answers.pop(0)

@@ -71,6 +71,10 @@ def test_pipeline_over_the_random_model_only_returns_candidates(tiny_folder):
         assert len(result.items) == 3
         assert {it.movie_id for it in result.items} <= ids
         assert len({it.movie_id for it in result.items}) == 3
+    ranked = rerank(backend, rerank_input(k=3), max_new_tokens=200)
+    assert ranked.stats["decoding"] == "constrained"
+    assert ranked.parse_attempts == 1  # noise, but in the schema: the labels are the model's
+    assert ranked.stats["filled_from_recommender"] == 0
     # Under constrained decoding even noise has the persona's shape; whatever the parser then
     # makes of its words, only the user's own movies are cited.
     persona = persona_build(backend, persona_input(), max_new_tokens=40)

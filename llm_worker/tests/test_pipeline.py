@@ -23,6 +23,24 @@ def test_one_repair_attempt_that_succeeds_is_counted():
     assert "no JSON object" in backend.calls[1][-1]["content"]  # the repair says what was wrong
 
 
+def test_each_call_gets_a_schema_of_its_own_labels_and_the_wording_to_avoid():
+    backend = ScriptedBackend(GOOD)
+    inp = rerank_input(k=2)
+    rerank(backend, inp)
+    final = backend.schemas[0]["properties"]["final"]
+    assert final["items"]["properties"]["label"]["enum"] == [
+        f"C{i:02d}" for i in range(1, len(inp.candidates) + 1)
+    ]
+    assert (final["minItems"], final["maxItems"], final["uniqueItems"]) == (2, 2, True)
+    assert any("Pick the best" in text for text in backend.avoided[0])
+    persona = ScriptedBackend("no json")
+    persona_build(persona, persona_input("ko"))
+    reasons = persona.schemas[0]["properties"]["reasons"]["items"]["properties"]
+    assert reasons["movies"]["items"]["enum"] == ["W01", "W02", "W03"]
+    assert persona.avoided[0] == persona.avoided[1]  # the repair turn too
+    assert any("취향" in text for text in persona.avoided[0])
+
+
 def test_k_larger_than_the_candidates_and_empty_candidates():
     result = rerank(ScriptedBackend(GOOD), rerank_input(k=50))
     assert len(result.items) == 6  # all candidates, the model's pick first
