@@ -9,7 +9,9 @@ chooses where there is a choice:
   control character), until the model prefers a closing quote, within `minLength..maxLength`
   characters;
 - an enum (a candidate label) or a bounded integer (a fit score): only the tokens that spell one
-  of the allowed values; with `uniqueItems` an array never repeats a value of an enum field;
+  of the allowed values; with `uniqueItems` an array never repeats a string-enum value, nor,
+  when its items are objects, the value of an item's string-enum field (the label; two
+  candidates may share a fit score);
 - an array: another item or the end, within `minItems..maxItems`.
 
 So the answer is always one JSON object of the schema's shape, and a label can only be one of
@@ -34,7 +36,7 @@ import json
 import math
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 DEFAULT_MAX_LENGTH = 300
 DEFAULT_MAX_ITEMS = 8
@@ -172,7 +174,6 @@ class Decoded:
     completion_tokens: int
     first_choice_at: float | None  # perf_counter time when the first choice was made
     forward_passes: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 class ConstrainedDecoder:
@@ -200,14 +201,11 @@ class ConstrainedDecoder:
         self.parts: list[str] = []
         self.first_choice_at: float | None = None
         self.passes = 0
-        self.notes: list[str] = []
 
     def run(self, prompt_ids: list[int], spec) -> Decoded:
         self.pending = list(prompt_ids)
         self._value(spec, exclude=None)
-        return Decoded(
-            "".join(self.parts), self.used, self.first_choice_at, self.passes, self.notes
-        )
+        return Decoded("".join(self.parts), self.used, self.first_choice_at, self.passes)
 
     # -- plumbing --
     def _encode(self, text: str) -> list[int]:
@@ -266,7 +264,7 @@ class ConstrainedDecoder:
     def _object(self, spec: ObjectSpec, unique_fields: dict[str, set[str]] | None) -> None:
         for i, (key, sub) in enumerate(spec.fields):
             self._force(("{" if i == 0 else ", ") + f'"{key}": ')
-            if unique_fields is not None and isinstance(sub, ChoiceSpec):
+            if unique_fields is not None and isinstance(sub, ChoiceSpec) and sub.quoted:
                 used = unique_fields.setdefault(key, set())
                 used.add(self._choice(sub, used))
             else:
@@ -307,7 +305,9 @@ class ConstrainedDecoder:
             return len(used) >= len(set(spec.items.values))
         if isinstance(spec.items, ObjectSpec):
             return any(
-                isinstance(sub, ChoiceSpec) and len(unique_fields.get(key, ())) >= len(sub.values)
+                isinstance(sub, ChoiceSpec)
+                and sub.quoted
+                and len(unique_fields.get(key, ())) >= len(sub.values)
                 for key, sub in spec.items.fields
             )
         return False
