@@ -160,8 +160,9 @@ def _string_safe(text: str) -> bool:
 
 
 def squeezed(text: str) -> str:
-    """Letters and digits only, case-folded (the parser's notion of "the same words"). A Hangul
-    syllable counts twice: it carries about as much as two Latin letters."""
+    """Letters and digits only, case-folded, as `parsing.copied_from` compares texts; here a
+    Hangul syllable counts twice (it carries about as much as two Latin letters), so the guards'
+    runs mean about as much text in Korean as in English."""
     return "".join(
         ch * 2 if "\uac00" <= ch <= "\ud7a3" else ch for ch in text.casefold() if ch.isalnum()
     )
@@ -204,7 +205,7 @@ class ConstrainedDecoder:
 
     def run(self, prompt_ids: list[int], spec) -> Decoded:
         self.pending = list(prompt_ids)
-        self._value(spec, exclude=None)
+        self._value(spec)
         return Decoded("".join(self.parts), self.used, self.first_choice_at, self.passes)
 
     # -- plumbing --
@@ -250,16 +251,15 @@ class ConstrainedDecoder:
         return float(end) >= other_best
 
     # -- values --
-    def _value(self, spec, exclude: set[str] | None) -> str | None:
+    def _value(self, spec) -> None:
         if isinstance(spec, ObjectSpec):
             self._object(spec, unique_fields=None)
         elif isinstance(spec, ArraySpec):
             self._array(spec)
         elif isinstance(spec, ChoiceSpec):
-            return self._choice(spec, exclude or set())
+            self._choice(spec, set())
         else:
             self._string(spec)
-        return None
 
     def _object(self, spec: ObjectSpec, unique_fields: dict[str, set[str]] | None) -> None:
         for i, (key, sub) in enumerate(spec.fields):
@@ -268,7 +268,7 @@ class ConstrainedDecoder:
                 used = unique_fields.setdefault(key, set())
                 used.add(self._choice(sub, used))
             else:
-                self._value(sub, exclude=None)
+                self._value(sub)
         self._force("{}" if not spec.fields else "}")
 
     def _array(self, spec: ArraySpec) -> None:
@@ -293,7 +293,7 @@ class ConstrainedDecoder:
             elif isinstance(spec.items, ObjectSpec) and spec.unique:
                 self._object(spec.items, unique_fields)
             else:
-                self._value(spec.items, exclude=None)
+                self._value(spec.items)
             count += 1
         self._force("]")
 
