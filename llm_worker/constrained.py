@@ -357,19 +357,20 @@ class ConstrainedDecoder:
                 break  # past the hard limits: close even if short or mid-character
             logits = self._next_logits()
             content = logits.masked_fill(~self.vocab.content, -math.inf)
-            picked = None
+            picked, longer = None, text
             done = len(squeezed(text))
             for token in torch.topk(content, _TRIES).indices.tolist():
                 if content[token] == -math.inf:
                     break
-                if not self._copies(self.tokenizer.decode([*ids, token]), done):
+                longer = self.tokenizer.decode([*ids, token])
+                if not self._copies(longer, done):
                     picked = token
                     break
             if picked is None or (can_end and self._end_preferred(float(logits[picked]), '"')):
                 break
             self._take(picked)
             ids.append(picked)
-            text = self.tokenizer.decode(ids)
+            text = longer
         self.written += "|" + squeezed(text)
         self.parts.append(text)
         self._force('"')
