@@ -116,14 +116,18 @@ def stage_row(backend_name, stage, result, wall):
     }
 
 
-def parse_rates(backend, inputs, *, max_new_tokens: int | None, deadline: float) -> list[dict]:
+def parse_rates(
+    backend, inputs, *, max_new_tokens: int | None, deadline: float, answers: list | None = None
+) -> list[dict]:
     """Per stage: answers that parse on the first try / after one repair / not at all
     (grounded fallback); the looser "schema_valid" share (JSON with the schema's fields at the
     first or the repair attempt, even when its content was then refused: an echo of the
     prompt, the wrong language, no candidate label); and the stricter "complete" share: the
     model's own answer with nothing filled in (persona: its own reasons and traits; re-rank:
     k candidates, each with a reason of its own in the user's language). Copied text counts
-    as missing (see `llm_worker.parsing.copied_from`)."""
+    as missing (see `llm_worker.parsing.copied_from`), and so does text that goes round in
+    circles (`llm_worker.parsing.repetitive`). `answers`, when given, receives what each user
+    was shown (summary, reasons, and which engine wrote them), to read the words themselves."""
     tally = {stage: Counter() for stage in ("persona", "rerank optimized")}
     for persona_inp, rerank_inp in inputs:
         if time.perf_counter() > deadline:
@@ -131,6 +135,7 @@ def parse_rates(backend, inputs, *, max_new_tokens: int | None, deadline: float)
         persona = persona_build(backend, persona_inp, max_new_tokens=max_new_tokens)
         count(tally["persona"], persona, complete=not persona.degraded_reason)
         tally["persona"]["copied"] += persona.stats.get("copied", 0)
+        tally["persona"]["repetitive"] += persona.stats.get("repetitive", 0)
         inp = dataclasses.replace(rerank_inp, persona_summary=persona.summary)
         res = rerank(backend, inp, variant="optimized", max_new_tokens=max_new_tokens)
         ids = {c.movie_id for c in inp.candidates}
@@ -139,6 +144,15 @@ def parse_rates(backend, inputs, *, max_new_tokens: int | None, deadline: float)
         t["out_of_catalogue"] += sum(1 for it in res.items if it.movie_id not in ids)
         t["dropped"] += res.dropped
         t["missing_or_copied_reasons"] += res.stats.get("missing_reasons", 0)
+        t["repetitive"] += res.stats.get("repetitive", 0)
+        if answers is not None:
+            answers.append(
+                {
+                    "persona": {"engine": persona.engine, "summary": persona.summary},
+                    "reasons": [it.reason for it in res.items],
+                    "degraded": [persona.degraded_reason, res.degraded_reason],
+                }
+            )
         t["filled_from_recommender"] += res.stats.get("filled_from_recommender", 0)
     rows = []
     for stage, t in tally.items():
@@ -156,6 +170,7 @@ def parse_rates(backend, inputs, *, max_new_tokens: int | None, deadline: float)
                 "dropped_labels": t["dropped"],
                 "copied": t["copied"],
                 "missing_or_copied_reasons": t["missing_or_copied_reasons"],
+                "repetitive": t["repetitive"],
                 "filled_from_recommender": t["filled_from_recommender"],
                 "out_of_catalogue_shown": t["out_of_catalogue"],
             }
@@ -164,8 +179,14 @@ def parse_rates(backend, inputs, *, max_new_tokens: int | None, deadline: float)
 
 
 # Parser errors that reject what the schema accepted: the JSON was there and had the fields,
-# but its content was refused (copied from the prompt, the wrong language, no candidate label).
-CONTENT_REJECTIONS = ("repeats the question", "is not written in", "names none of the candidate")
+# but its content was refused (copied from the prompt, looping, the wrong language, no candidate
+# label).
+CONTENT_REJECTIONS = (
+    "repeats the question",
+    "same words over and over",
+    "is not written in",
+    "names none of the candidate",
+)
 
 
 def count(t: Counter, result, *, complete: bool) -> None:
@@ -268,13 +289,15 @@ def main() -> None:
 
     # 1. Parse rates over users (persona, then re-rank "optimized" with that persona), first,
     # within its time budget.
+    answers: list = []
     rows_parse = parse_rates(
         smol,
         [inputs[u] for u in users[: args.users]] if "parse" in args.parts else [],
         max_new_tokens=mnt,
         deadline=started + args.parse_budget_s,
+        answers=answers,
     )
-    report["parse"] = rows_parse
+    report["parse"], report["answers"] = rows_parse, answers
     if rows_parse:
         print_table(rows_parse, list(rows_parse[0]))
     # 2. Per stage and backend, on the first user.

@@ -71,6 +71,31 @@ def _squeezed(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def repetitive(text: str) -> bool:
+    """True when `text` goes round in circles instead of saying something: a run of four words
+    said three times, or (from 8 words on) fewer than half of the words different
+    (0.4 from 40 words on, where prose repeats its small words more). Small models loop ("Your
+    tastes are a reflection of your tastes are a reflection of ...") or pad a reason with
+    labels ("(C01) (C01) (C01) ..."); constrained decoding makes such text well-formed, this
+    refuses it. Hangul words count like any other."""
+    words = _WORD.findall(text.casefold())
+    if len(words) < 6:
+        return False
+    runs: dict[tuple[str, ...], int] = {}
+    for i in range(len(words) - 3):
+        key = tuple(words[i : i + 4])
+        runs[key] = runs.get(key, 0) + 1
+        if runs[key] >= 3:
+            return True
+    if len(words) < 8:
+        return False
+    floor = 0.4 if len(words) >= 40 else 0.5
+    return len(set(words)) / len(words) < floor
+
+
 def copied_from(text: str, prompt: str) -> bool:
     """True when `text` is a piece of the prompt (a template line, an example, a movie's
     description) rather than something the model wrote: small models echo what they read.
@@ -331,7 +356,8 @@ class ParsedRerank:
     dropped: int = 0
     duplicates: int = 0
     wrong_language: int = 0
-    missing_reasons: int = 0
+    missing_reasons: int = 0  # missing, copied from the prompt or repetitive
+    repetitive: int = 0  # of those, reasons refused by `repetitive`
     notes: list[str] = field(default_factory=list)
 
 
@@ -343,6 +369,7 @@ class ParsedPersona:
     reasons: list[tuple[str, tuple[str, ...]]]  # (text, watched labels)
     dropped: int = 0
     copied: int = 0  # reasons and traits dropped because they repeat the prompt
+    repetitive: int = 0  # reasons and traits dropped because they repeat themselves
 
 
 def parse_rerank(
@@ -350,7 +377,8 @@ def parse_rerank(
 ) -> ParsedRerank:
     """Validated entries in the model's order ("final", then "top"/"scores" when "final" is
     short). Raises ParseError when nothing usable is left. A reason copied from the prompt (a
-    candidate's description, the example answer) counts as missing."""
+    candidate's description, the example answer) or going round in circles (`repetitive`)
+    counts as missing."""
     data = extract_json(text)
     if "label" in data and not ({"final", "scores", "top"} & set(data)):
         data = {"final": [data]}  # one bare entry instead of a list: small models do this
@@ -395,6 +423,9 @@ def _item(
     reason = plain_text(entry.reason)
     if reason and copied_from(reason, prompt):
         reason = ""
+    elif reason and repetitive(reason):
+        result.repetitive += 1
+        reason = ""
     if not reason:
         result.missing_reasons += 1
     elif not in_language(reason, language):
@@ -406,8 +437,9 @@ def _item(
 def parse_persona(text: str, *, labels: set[str], language: str, prompt: str = "") -> ParsedPersona:
     """A persona with traits and reasons; cited labels outside the user's movies are dropped
     and counted. Raises ParseError when there is no summary, when it is copied from the prompt
-    (`copied_from`) or in the wrong language. Reasons and traits copied from the prompt are
-    dropped and counted in `copied`."""
+    (`copied_from`), repeats itself (`repetitive`) or is in the wrong language. Reasons and
+    traits copied from the prompt are dropped and counted in `copied`, repetitive ones in
+    `repetitive`."""
     try:
         answer = PersonaAnswer.model_validate(extract_json(text))
     except ValidationError as exc:
@@ -419,12 +451,16 @@ def parse_persona(text: str, *, labels: set[str], language: str, prompt: str = "
         raise ParseError(
             'the "summary" repeats the question instead of describing the viewer\'s taste'
         )
+    if repetitive(summary):
+        raise ParseError(
+            'the "summary" repeats the same words over and over; write each thought once'
+        )
     if not in_language(summary, language):
         raise ParseError(
             f"the summary is not written in {'Korean' if language == 'ko' else 'English'}",
             wrong_language=True,
         )
-    dropped = copied = 0
+    dropped = copied = looping = 0
     reasons = []
     for reason in answer.reasons:
         cited: list[str] = []
@@ -437,14 +473,22 @@ def parse_persona(text: str, *, labels: set[str], language: str, prompt: str = "
         reason_text = plain_text(reason.text)
         if reason_text and copied_from(reason_text, prompt):
             copied += 1
+        elif reason_text and repetitive(reason_text):
+            looping += 1
         elif reason_text and in_language(reason_text, language):
             reasons.append((reason_text, tuple(cited)))
 
     def traits(values: list[str]) -> list[str]:
-        nonlocal copied
-        kept = [t for t in values if in_language(t, language) and not copied_from(t, prompt)]
-        copied += sum(1 for t in values if copied_from(t, prompt))
+        nonlocal copied, looping
+        kept = []
+        for trait in values:
+            if copied_from(trait, prompt):
+                copied += 1
+            elif repetitive(trait):
+                looping += 1
+            elif in_language(trait, language):
+                kept.append(trait)
         return kept[:8]
 
     liked, disliked = traits(answer.liked), traits(answer.disliked)
-    return ParsedPersona(summary, liked, disliked, reasons, dropped, copied)
+    return ParsedPersona(summary, liked, disliked, reasons, dropped, copied, looping)

@@ -105,7 +105,8 @@ def test_prose_and_code_fences_around_the_json():
 
 def test_script_in_a_reason_is_kept_as_plain_text_without_control_chars():
     reason = '<script>alert("x")</script>\x00\x1b[31m Tense\n\n heist'
-    text = _final({"label": "C01", "fit": 9, "reason": reason + " " + "very " * 200})
+    long = " ".join(f"scene{i}" for i in range(200))  # varied: "very " * 200 would be refused
+    text = _final({"label": "C01", "fit": 9, "reason": reason + " " + long})
     result = rerank(ScriptedBackend(text), rerank_input(k=1))
     item = result.items[0]
     assert item.movie_id == 10

@@ -1,0 +1,104 @@
+"""Constrained decoding makes a small model's answer well-formed, not meaningful: it can still
+loop ("your tastes are a reflection of your tastes ...") or pad a reason with labels. Such text
+is refused like a copy of the prompt: a looping summary is repaired once, then replaced; a
+looping reason or trait is dropped and a grounded one shown in its place, flagged."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from llm_worker.contracts import Degraded, degraded_codes
+from llm_worker.parsing import ParseError, parse_persona, parse_rerank, repetitive
+from llm_worker.pipeline import persona_build, rerank
+from llm_worker.tests.llm_samples import persona_input, rerank_input
+from llm_worker.tests.scripted_backend import ScriptedBackend
+
+LOOP = "Your tastes are a reflection of your tastes are a reflection of your tastes are a"
+LABELS = "... (C01) (C01) (C01) (C01) (C01) (C01) (C01)"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        LOOP,
+        LABELS,
+        "great movie great movie great movie great movie",
+        "좋은 영화 좋은 영화 좋은 영화 좋은 영화입니다",
+        "fun fun fun, very fun, so fun fun",  # 8 words, 3 different
+    ],
+)
+def test_looping_text_is_repetitive(text):
+    assert repetitive(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A fan of tense crime dramas who likes patient detectives and morally grey heroes.",
+        "Toy Story, Toy Story 2, Toy Story 3 and Toy Story 4 are the saga of growing up.",
+        "히트와 대부를 좋아하셨다면 충성과 배신을 다룬 이 느린 범죄 서사극도 마음에 드실 거예요.",
+        "fun fun fun fun",  # too short to tell
+        "The plot is slow and the cast is real, the end is open and the score is soft, the "
+        "city is a character and the night is long, the hero is tired and the villain is kind.",
+    ],
+)
+def test_prose_is_not_repetitive(text):
+    assert not repetitive(text)
+
+
+def test_long_texts_may_repeat_their_small_words_more():
+    content = [f"word{i}" for i in range(17)]
+    fillers = ["the", "and"]
+    long = " ".join(f"{content[i % 17]} {fillers[i % 2]}" for i in range(20))  # 40 words
+    assert 0.4 < 19 / 40 < 0.5  # 19 different words: over the long floor, under the short
+    assert not repetitive(long)
+    assert repetitive("alpha the beta and alpha and beta the alpha the")  # 10 words, 4 different
+
+
+def test_a_looping_summary_does_not_parse_and_looping_reasons_and_traits_are_dropped():
+    with pytest.raises(ParseError, match="same words over and over"):
+        parse_persona(json.dumps({"summary": LOOP}), labels={"W01"}, language="en")
+    answer = {
+        "summary": "A fan of patient crime stories.",
+        "liked": ["slow-burn detectives", "great movie great movie great movie great movie"],
+        "reasons": [
+            {"text": LABELS, "movies": ["W01"]},
+            {"text": "Heat and Se7en share a patient hunt.", "movies": ["W01"]},
+        ],
+    }
+    parsed = parse_persona(json.dumps(answer), labels={"W01"}, language="en")
+    assert parsed.liked == ["slow-burn detectives"]
+    assert parsed.reasons == [("Heat and Se7en share a patient hunt.", ("W01",))]
+    assert (parsed.repetitive, parsed.copied) == (2, 0)
+
+
+def test_a_looping_persona_is_repaired_once_then_replaced_by_the_grounded_one():
+    loop = json.dumps({"summary": LOOP})
+    good = json.dumps({"summary": "Patient crime stories.", "liked": ["detectives"]})
+    backend = ScriptedBackend(loop, good)
+    repaired = persona_build(backend, persona_input())
+    assert (repaired.engine, repaired.parse_attempts) == ("llm:scripted", 2)
+    assert "same words over and over" in backend.calls[1][-1]["content"]
+    replaced = persona_build(ScriptedBackend(loop, loop), persona_input())
+    assert replaced.engine == "grounded"
+    assert LOOP not in replaced.summary
+    assert degraded_codes(replaced.degraded_reason) == [Degraded.UNPARSEABLE]
+
+
+def test_a_looping_reason_is_replaced_by_a_grounded_one_and_flagged():
+    answer = {
+        "final": [
+            {"label": "C03", "fit": 9, "reason": LABELS},
+            {"label": "C05", "fit": 8, "reason": "Another slow-burn hunt for a killer."},
+        ]
+    }
+    parsed = parse_rerank(json.dumps(answer), labels={"C03", "C05"}, language="en", k=2)
+    assert [it.reason for it in parsed.items] == ["", "Another slow-burn hunt for a killer."]
+    assert (parsed.missing_reasons, parsed.repetitive) == (1, 1)
+    result = rerank(ScriptedBackend(json.dumps(answer)), rerank_input(k=2))
+    assert result.stats["repetitive"] == 1
+    assert all(it.reason and "(C01)" not in it.reason for it in result.items)
+    assert result.items[1].reason == "Another slow-burn hunt for a killer."
+    assert degraded_codes(result.degraded_reason) == [Degraded.MISSING_REASONS]
