@@ -16,7 +16,7 @@ from movies.importers.download import (
     DownloadError,
     download_movielens,
 )
-from movies.services import movielens_import
+from movies.services.movielens import movielens_import
 
 DEFAULT_CACHE = Path(settings.BASE_DIR) / "var" / "datasets"
 

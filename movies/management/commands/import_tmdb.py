@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from movies.importers.base import UnusableFile
-from movies.services import tmdb_import
+from movies.services.tmdb import tmdb_import
 
 
 class Command(BaseCommand):

@@ -17,7 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from movies.importers.base import UnusableFile
 from movies.importers.download import GROUPLENS_BASE_URL
 from movies.models import Movie
-from movies.services import movielens_import, tmdb_import
+from movies.services.movielens import movielens_import
+from movies.services.tmdb import tmdb_import
 
 from .import_movielens import DEFAULT_CACHE, fetch
 
