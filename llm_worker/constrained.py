@@ -16,10 +16,12 @@ chooses where there is a choice:
 
 So the answer is always one JSON object of the schema's shape, and a label can only be one of
 the labels in the schema. What the model writes inside strings is still its own: the parser keeps
-checking it (copied text, language). Two guards work inside strings: a token that would make the
-string end in a copy of `avoid` (the prompts' fixed wording: COPY_RUN letters) or in a repeat of
-the answer so far (REPEAT_RUN letters) is not taken; the model's next best token is. That stops
-the echo and the loops small models fall into.
+checking it (copied text, language, loops). Three guards work inside strings: a token is not
+taken when it would make the string end in a copy of `avoid` (the prompts' fixed wording:
+COPY_RUN letters), end in a repeat of the answer so far (REPEAT_RUN letters), or turn the
+string into one the parser refuses as going round in circles (`parsing.repetitive`: a run of
+four words said a third time, too few different words); the model's next best token is taken
+instead. That stops the echo and the loops small models fall into, long and short.
 
 The token budget is kept softly: past it, strings end and optional items stop, and the answer
 still closes, so it can exceed the budget only by its closing structure.
@@ -37,6 +39,8 @@ import math
 import time
 import unicodedata
 from dataclasses import dataclass
+
+from .parsing import repetitive
 
 DEFAULT_MAX_LENGTH = 300
 DEFAULT_MAX_ITEMS = 8
@@ -363,7 +367,7 @@ class ConstrainedDecoder:
                 if content[token] == -math.inf:
                     break
                 longer = self.tokenizer.decode([*ids, token])
-                if not self._copies(longer, done):
+                if not self._copies(longer, done) and not self._loops(longer, text):
                     picked = token
                     break
             if picked is None or (can_end and self._end_preferred(float(logits[picked]), '"')):
@@ -374,6 +378,12 @@ class ConstrainedDecoder:
         self.written += "|" + squeezed(text)
         self.parts.append(text)
         self._force('"')
+
+    @staticmethod
+    def _loops(longer: str, text: str) -> bool:
+        """Would this token make the string one the parser refuses as repetitive? (Not blamed
+        on the token when the string already was: then every token would be refused.)"""
+        return repetitive(longer) and not repetitive(text)
 
     def _copies(self, text: str, checked: int) -> bool:
         """Would `text` (the string so far plus one token) hold a copied or repeated run ending

@@ -18,7 +18,7 @@ from llm_worker.constrained import (
     compile_schema,
     squeezed,
 )
-from llm_worker.parsing import chat_schema, persona_schema, rerank_schema
+from llm_worker.parsing import chat_schema, persona_schema, repetitive, rerank_schema
 from llm_worker.prompts import persona_messages, rerank_messages
 from llm_worker.tests.llm_samples import persona_input, rerank_input
 from llm_worker.tests.tiny_llama import build_tiny_llama
@@ -196,6 +196,20 @@ def test_the_repeat_guard_breaks_loops(tiny):
     full = [w for w in windows if len(w) == REPEAT_RUN]
     assert len(full) == len(set(full)), summary
     assert "crime drama thriller mystery" in summary  # the first round is the model's own
+
+
+# Words of the tiny vocabulary. No run of REPEAT_RUN letters repeats, so only the word guard
+# can stop the third "the taste of the".
+ANAPHORA = (
+    "the taste of the crime films with the taste of the drama films and the taste of the comedy"
+)
+
+
+def test_the_word_loop_guard_keeps_a_third_round_out(tiny):
+    assert repetitive(ANAPHORA)
+    summary = _decode(tiny, ScriptedLM(tiny, ANAPHORA))
+    assert summary.startswith("the taste of the crime films with the taste of the drama"), summary
+    assert not repetitive(summary), summary
 
 
 def test_hangul_counts_double_in_the_guards():
