@@ -8,6 +8,9 @@ tuning the blend) so that the test set is never looked at before the final numbe
   have history before the cut.
 - `foldin`: a seeded 10% of users are held out of training entirely; their first 5 movies are
   the picks they are folded in from, the rest is test.
+- `random20`: a seeded random 20% of each user's interactions is test (rounded down), the
+  per-user stratified split that public ml-100k tables use (e.g. 80/20 or 75/25 "random
+  split"); it puts the models beside published figures, which `ua` (10 per user) cannot.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 from .data import Dataset, Interactions, k_core, read_ml100k_ratings
 
 FILE_SPLITS = ("ua", "ub", "u1", "u2", "u3", "u4", "u5")
-SPLITS = (*FILE_SPLITS, "loo", "temporal", "foldin")
+SPLITS = (*FILE_SPLITS, "loo", "temporal", "foldin", "random20")
 FOLDIN_PICKS = 5
 
 
@@ -56,11 +59,18 @@ def make_split(dataset: Dataset, name: str, *, seed: int = 0) -> Split:
         return Split(name, dataset.interactions, train, test, fit, valid)
     if name == "foldin":
         return _foldin(dataset, seed=seed)
+    if name == "random20":
+        train, test = holdout_random(dataset.interactions, share=0.2, seed=seed)
+        fit, valid = holdout_random(train, per_user=10, seed=seed + 1)
+        return Split(name, dataset.interactions, train, test, fit, valid)
     raise ValueError(f"unknown split {name!r}; choose one of {', '.join(SPLITS)}")
 
 
-def holdout_random(inter: Interactions, *, per_user: int, seed: int) -> tuple:
-    """Up to `per_user` random interactions of each user (keeping at least as many in train)."""
+def holdout_random(
+    inter: Interactions, *, seed: int, per_user: int | None = None, share: float | None = None
+) -> tuple:
+    """Random interactions of each user: up to `per_user` of them (keeping at least as many in
+    train), or `share` of them, rounded down."""
     rng = np.random.default_rng(seed)
     noise = rng.random(len(inter))
     order = np.lexsort((noise, inter.users))
@@ -69,7 +79,10 @@ def holdout_random(inter: Interactions, *, per_user: int, seed: int) -> tuple:
     ends = np.searchsorted(users, users, side="right")
     pos = np.arange(len(users)) - starts
     size = ends - starts
-    held_sorted = pos < np.minimum(per_user, size // 2)
+    if share is not None:
+        held_sorted = pos < np.floor(size * share)
+    else:
+        held_sorted = pos < np.minimum(per_user, size // 2)
     held = np.zeros(len(inter), dtype=bool)
     held[order] = held_sorted
     return inter.take(~held), inter.take(held)

@@ -31,7 +31,7 @@ def test_ml100k_is_read_whole(ml100k):
 
 
 @pytest.mark.dataset
-@pytest.mark.parametrize("name", ["ua", "u3", "loo", "temporal", "foldin"])
+@pytest.mark.parametrize("name", ["ua", "u3", "loo", "temporal", "foldin", "random20"])
 def test_train_and_test_are_disjoint(ml100k, name):
     split = make_split(ml100k, name)
 
@@ -41,6 +41,20 @@ def test_train_and_test_are_disjoint(ml100k, name):
     if split.picks is not None:
         assert not pairs(split.picks) & pairs(split.test)
         assert not set(split.picks.users.tolist()) & set(split.train.users.tolist())
+
+
+@pytest.mark.dataset
+def test_random20_holds_a_fifth_of_each_users_movies(ml100k):
+    split = make_split(ml100k, "random20")
+    per_user = np.bincount(ml100k.interactions.users)
+    held = np.bincount(split.test.users, minlength=len(per_user))
+    users = np.flatnonzero(per_user)
+
+    np.testing.assert_array_equal(held[users], np.floor(per_user[users] * 0.2))
+    assert len(split.train) + len(split.test) == 100_000
+    again = make_split(ml100k, "random20")
+    assert pairs(again.test) == pairs(split.test)  # seeded
+    assert pairs(make_split(ml100k, "random20", seed=1).test) != pairs(split.test)
 
 
 @pytest.mark.dataset
