@@ -50,6 +50,7 @@ from llm_worker.parsing import (
     parse_rerank,
     persona_schema,
     plain_text,
+    repetitive,
     rerank_schema,
 )
 from llm_worker.prompts import (
@@ -421,9 +422,12 @@ def chat_reply(
         reply = plain_text(data.get("reply"), limit=600)
         if not reply:
             raise ParseError('the "reply" field is missing or empty')
+        if repetitive(reply):
+            raise ParseError('the "reply" repeats the same words over and over')
         if not in_language(reply, language):
             raise ParseError("the reply is not in the user's language", wrong_language=True)
-        return reply, plain_text(data.get("request"), limit=300)
+        restated = plain_text(data.get("request"), limit=300)
+        return reply, "" if repetitive(restated) else restated  # then the user's own words
 
     started = time.perf_counter()
     asked = _ask(

@@ -102,3 +102,24 @@ def test_a_looping_reason_is_replaced_by_a_grounded_one_and_flagged():
     assert all(it.reason and "(C01)" not in it.reason for it in result.items)
     assert result.items[1].reason == "Another slow-burn hunt for a killer."
     assert degraded_codes(result.degraded_reason) == [Degraded.MISSING_REASONS]
+
+
+def test_a_looping_chat_reply_is_repaired_then_acknowledged_and_the_users_words_kept():
+    from llm_worker.pipeline import chat_reply
+    from llm_worker.tests.test_pipeline import PROFILE_EN
+
+    loop = json.dumps({"reply": LOOP, "request": "lighter crime"})
+    backend = ScriptedBackend(loop, loop)
+    reply = chat_reply(backend, profile=PROFILE_EN, persona_summary="", text="something lighter")
+    assert "same words over and over" in backend.calls[1][-1]["content"]
+    assert (reply.engine, reply.request) == ("grounded", "something lighter")
+    assert LOOP not in reply.reply
+    restated = json.dumps({"reply": "Lighter picks coming.", "request": LABELS})
+    ok = chat_reply(
+        ScriptedBackend(restated), profile=PROFILE_EN, persona_summary="", text="something lighter"
+    )
+    assert (ok.engine, ok.reply, ok.request) == (
+        "llm:scripted",
+        "Lighter picks coming.",
+        "something lighter",
+    )
