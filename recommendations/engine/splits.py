@@ -71,6 +71,8 @@ def holdout_random(
 ) -> tuple:
     """Random interactions of each user: up to `per_user` of them (keeping at least as many in
     train), or `share` of them, rounded down."""
+    if (per_user is None) == (share is None):
+        raise ValueError("give one of per_user and share")
     rng = np.random.default_rng(seed)
     noise = rng.random(len(inter))
     order = np.lexsort((noise, inter.users))
