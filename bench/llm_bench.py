@@ -126,8 +126,9 @@ def parse_rates(
     model's own answer with nothing filled in (persona: its own reasons and traits; re-rank:
     k candidates, each with a reason of its own in the user's language). Copied text counts
     as missing (see `llm_worker.parsing.copied_from`), and so does text that goes round in
-    circles (`llm_worker.parsing.repetitive`). `answers`, when given, receives what each user
-    was shown (summary, reasons, and which engine wrote them), to read the words themselves."""
+    circles (`llm_worker.parsing.repetitive`) or is no sentence (`not_prose`). `answers`, when
+    given, receives what each user was shown (summary, reasons, and which engine wrote them),
+    to read the words themselves."""
     tally = {stage: Counter() for stage in ("persona", "rerank optimized")}
     for persona_inp, rerank_inp in inputs:
         if time.perf_counter() > deadline:
@@ -136,6 +137,7 @@ def parse_rates(
         count(tally["persona"], persona, complete=not persona.degraded_reason)
         tally["persona"]["copied"] += persona.stats.get("copied", 0)
         tally["persona"]["repetitive"] += persona.stats.get("repetitive", 0)
+        tally["persona"]["not_prose"] += persona.stats.get("not_prose", 0)
         inp = dataclasses.replace(rerank_inp, persona_summary=persona.summary)
         res = rerank(backend, inp, variant="optimized", max_new_tokens=max_new_tokens)
         ids = {c.movie_id for c in inp.candidates}
@@ -145,6 +147,7 @@ def parse_rates(
         t["dropped"] += res.dropped
         t["missing_or_copied_reasons"] += res.stats.get("missing_reasons", 0)
         t["repetitive"] += res.stats.get("repetitive", 0)
+        t["not_prose"] += res.stats.get("not_prose", 0)
         if answers is not None:
             answers.append(
                 {
@@ -171,6 +174,7 @@ def parse_rates(
                 "copied": t["copied"],
                 "missing_or_copied_reasons": t["missing_or_copied_reasons"],
                 "repetitive": t["repetitive"],
+                "not_prose": t["not_prose"],
                 "filled_from_recommender": t["filled_from_recommender"],
                 "out_of_catalogue_shown": t["out_of_catalogue"],
             }
@@ -184,6 +188,7 @@ def parse_rates(
 CONTENT_REJECTIONS = (
     "repeats the question",
     "same words over and over",
+    "is no sentence",
     "is not written in",
     "names none of the candidate",
 )

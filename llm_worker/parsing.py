@@ -76,21 +76,28 @@ def _squeezed(text: str) -> str:
 
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_LABEL_WORD = re.compile(r"[cw]\d{1,3}")
+
+
+def _words(text: str) -> tuple[list[str], list[str]]:
+    """(every token of letters or digits, the words among them: tokens with a letter that are
+    not a label such as C01)."""
+    tokens = _WORD.findall(text.casefold())
+    words = [t for t in tokens if _LETTER.search(t) and not _LABEL_WORD.fullmatch(t)]
+    return tokens, words
 
 
 def repetitive(text: str) -> bool:
-    """True when `text` goes round in circles instead of saying something: a run of four words
-    said three times, or (from 8 words on) fewer than half of the words different
-    (0.4 from 40 words on, where prose repeats its small words more). Small models loop ("Your
-    tastes are a reflection of your tastes are a reflection of ...") or pad a reason with
-    labels ("(C01) (C01) (C01) ..."); constrained decoding makes such text well-formed, this
-    refuses it. Hangul words count like any other."""
-    words = _WORD.findall(text.casefold())
-    if len(words) < 6:
-        return False
+    """True when `text` goes round in circles instead of saying something: a run of four
+    tokens said three times, or (from 8 words on) fewer than half of the words different
+    (0.4 from 40 words on, where prose repeats its small words more; numbers and labels are not
+    words). Small models loop ("Your tastes are a reflection of your tastes are a reflection
+    of ...", "The (1996), The (1997), The (1998) ..."); constrained decoding makes such text
+    well-formed, this refuses it. Hangul words count like any other."""
+    tokens, words = _words(text)
     runs: dict[tuple[str, ...], int] = {}
-    for i in range(len(words) - 3):
-        key = tuple(words[i : i + 4])
+    for i in range(len(tokens) - 3):
+        key = tuple(tokens[i : i + 4])
         runs[key] = runs.get(key, 0) + 1
         if runs[key] >= 3:
             return True
@@ -100,12 +107,35 @@ def repetitive(text: str) -> bool:
     return len(set(words)) / len(words) < floor
 
 
+def not_prose(text: str, *, min_words: int = 3) -> bool:
+    """True when `text` is no sentence: fewer than `min_words` words, or mostly numbers and
+    labels ("1994, 1995, 1996, ...", "(C01) (C02) ..."). A reason of one made-up word
+    ("MovieCupcake") says nothing either."""
+    tokens, words = _words(text)
+    return len(words) < min_words or len(words) < 0.5 * len(tokens)
+
+
+COPY_WINDOW = 12  # letters and digits: shorter shared runs are too short to tell
+MOSTLY_COPIED = 0.6
+
+
 def copied_from(text: str, prompt: str) -> bool:
     """True when `text` is a piece of the prompt (a template line, an example, a movie's
     description) rather than something the model wrote: small models echo what they read.
-    Texts of fewer than 12 letters and digits are too short to tell and count as written."""
-    mine = _squeezed(text)
-    return len(mine) >= 12 and mine in _squeezed(prompt)
+    Also when it is stitched from pieces of it: at least MOSTLY_COPIED of its letters lie in
+    runs of COPY_WINDOW that the prompt holds ("Movies they loved: Spaceballs (1987), Silence
+    of the Lambs, The (1991), ..." is the watched list again, not a taste). Texts of fewer than
+    COPY_WINDOW letters and digits are too short to tell and count as written."""
+    mine, theirs = _squeezed(text), _squeezed(prompt)
+    if len(mine) < COPY_WINDOW or not theirs:
+        return False
+    if mine in theirs:
+        return True
+    covered = [False] * len(mine)
+    for start in range(len(mine) - COPY_WINDOW + 1):
+        if mine[start : start + COPY_WINDOW] in theirs:
+            covered[start : start + COPY_WINDOW] = [True] * COPY_WINDOW
+    return sum(covered) >= MOSTLY_COPIED * len(mine)
 
 
 # --- JSON extraction ----------------------------------------------------------------------
@@ -360,8 +390,9 @@ class ParsedRerank:
     dropped: int = 0
     duplicates: int = 0
     wrong_language: int = 0
-    missing_reasons: int = 0  # missing, copied from the prompt or repetitive
-    repetitive: int = 0  # of those, reasons refused by `repetitive`
+    missing_reasons: int = 0  # missing, copied from the prompt, repetitive or no sentence
+    repetitive: int = 0  # of those: looping (`repetitive`) or the same as an earlier reason
+    not_prose: int = 0  # of those: no sentence (`not_prose`)
     notes: list[str] = field(default_factory=list)
 
 
@@ -374,6 +405,7 @@ class ParsedPersona:
     dropped: int = 0
     copied: int = 0  # reasons and traits dropped because they repeat the prompt
     repetitive: int = 0  # reasons and traits dropped because they repeat themselves
+    not_prose: int = 0  # reasons dropped because they are no sentence
 
 
 def parse_rerank(
@@ -427,8 +459,13 @@ def _item(
     reason = plain_text(entry.reason)
     if reason and copied_from(reason, prompt):
         reason = ""
-    elif reason and repetitive(reason):
+    elif reason and (
+        repetitive(reason) or _squeezed(reason) in {_squeezed(i.reason) for i in result.items}
+    ):
         result.repetitive += 1
+        reason = ""
+    elif reason and not_prose(reason):
+        result.not_prose += 1
         reason = ""
     if not reason:
         result.missing_reasons += 1
@@ -459,12 +496,14 @@ def parse_persona(text: str, *, labels: set[str], language: str, prompt: str = "
         raise ParseError(
             'the "summary" repeats the same words over and over; write each thought once'
         )
+    if not_prose(summary):
+        raise ParseError('the "summary" is no sentence; describe the viewer\'s taste in words')
     if not in_language(summary, language):
         raise ParseError(
             f"the summary is not written in {'Korean' if language == 'ko' else 'English'}",
             wrong_language=True,
         )
-    dropped = copied = looping = 0
+    dropped = copied = looping = no_prose = 0
     reasons = []
     for reason in answer.reasons:
         cited: list[str] = []
@@ -479,20 +518,24 @@ def parse_persona(text: str, *, labels: set[str], language: str, prompt: str = "
             copied += 1
         elif reason_text and repetitive(reason_text):
             looping += 1
+        elif reason_text and not_prose(reason_text):
+            no_prose += 1
         elif reason_text and in_language(reason_text, language):
             reasons.append((reason_text, tuple(cited)))
 
     def traits(values: list[str]) -> list[str]:
-        nonlocal copied, looping
+        nonlocal copied, looping, no_prose
         kept = []
         for trait in values:
             if copied_from(trait, prompt):
                 copied += 1
             elif repetitive(trait):
                 looping += 1
+            elif not_prose(trait, min_words=1):
+                no_prose += 1
             elif in_language(trait, language):
                 kept.append(trait)
         return kept[:8]
 
     liked, disliked = traits(answer.liked), traits(answer.disliked)
-    return ParsedPersona(summary, liked, disliked, reasons, dropped, copied, looping)
+    return ParsedPersona(summary, liked, disliked, reasons, dropped, copied, looping, no_prose)

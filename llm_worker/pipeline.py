@@ -167,7 +167,12 @@ def persona_build(
         Reason(text=text, movie_ids=tuple(labels[label].movie_id for label in cited))
         for text, cited in parsed.reasons
     ]
-    asked.stats.update(dropped=parsed.dropped, copied=parsed.copied, repetitive=parsed.repetitive)
+    asked.stats.update(
+        dropped=parsed.dropped,
+        copied=parsed.copied,
+        repetitive=parsed.repetitive,
+        not_prose=parsed.not_prose,
+    )
     # A model that gives no reason (or no liked trait) of its own gets the counted ones, and
     # the persona says so: the page is never empty and never passes them off as the model's.
     filled = [
@@ -259,6 +264,7 @@ def _rerank_generate(
         wrong_language=parsed.wrong_language,
         missing_reasons=parsed.missing_reasons,
         repetitive=parsed.repetitive,
+        not_prose=parsed.not_prose,
         filled_from_recommender=filled,
     )
     notes = [_language_note(parsed.wrong_language, language)]
@@ -266,7 +272,7 @@ def _rerank_generate(
         notes.append(
             degraded(
                 Degraded.MISSING_REASONS,
-                f"{parsed.missing_reasons} reason(s) missing, copied from the prompt or repetitive",
+                f"{parsed.missing_reasons} reason(s) missing, copied, repetitive or no sentence",
             )
         )
     if filled:

@@ -10,7 +10,14 @@ import json
 import pytest
 
 from llm_worker.contracts import Degraded, degraded_codes
-from llm_worker.parsing import ParseError, parse_persona, parse_rerank, repetitive
+from llm_worker.parsing import (
+    ParseError,
+    copied_from,
+    not_prose,
+    parse_persona,
+    parse_rerank,
+    repetitive,
+)
 from llm_worker.pipeline import persona_build, rerank
 from llm_worker.tests.llm_samples import persona_input, rerank_input
 from llm_worker.tests.scripted_backend import ScriptedBackend
@@ -123,3 +130,64 @@ def test_a_looping_chat_reply_is_repaired_then_acknowledged_and_the_users_words_
         "Lighter picks coming.",
         "something lighter",
     )
+
+
+# --- no sentence, stitched copies, the same reason twice ------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MovieCupcake",  # one made-up word
+        "Movies they loved: 1994, 1995, 1996, 1997, 1998, 1999, 2000, 2001",
+        "... (C01) (C02) (C03)",
+    ],
+)
+def test_lists_of_numbers_labels_and_single_words_are_no_sentence(text):
+    assert not_prose(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Another slow-burn hunt for a killer.",
+        "Se7en (1995) and Zodiac (2007) share a patient hunt.",
+        "범죄 영화를 즐겨 보십니다",
+    ],
+)
+def test_sentences_with_titles_and_years_are_prose(text):
+    assert not not_prose(text)
+
+
+def test_numbers_do_not_make_a_looping_list_look_varied():
+    years = ", ".join(f"The ({year})" for year in range(1991, 2000))  # 9 words, 1 different
+    assert repetitive(years)
+
+
+def test_a_text_stitched_from_pieces_of_the_prompt_is_copied():
+    prompt = (
+        "W01: Spaceballs (1987). Genres: Comedy, Sci-Fi.\n"
+        "W02: Silence of the Lambs, The (1991). Genres: Crime, Horror, Thriller.\n"
+        "W03: Enemy of the State (1998). Genres: Action, Thriller."
+    )
+    stitched = "They loved Spaceballs (1987), Silence of the Lambs, The (1991), Enemy of the State"
+    assert copied_from(stitched, prompt)
+    own = "Likes Spaceballs-style spoofs and paranoid thrillers about surveillance and the state."
+    assert not copied_from(own, prompt)
+
+
+def test_summaries_that_are_no_sentence_do_not_parse_and_such_reasons_are_missing():
+    with pytest.raises(ParseError, match="no sentence"):
+        parse_persona(
+            json.dumps({"summary": "Movies they loved: 1994, 1995, 1996, 1997, 1998, 1999"}),
+            labels={"W01"},
+            language="en",
+        )
+    answer = {
+        "final": [
+            {"label": "C03", "fit": 9, "reason": "MovieCupcake"},
+            {"label": "C05", "fit": 8, "reason": "The movie Forrest Gump is warm."},
+            {"label": "C01", "fit": 7, "reason": "The movie Forrest Gump is warm."},
+        ]
+    }
+    parsed = parse_rerank(json.dumps(answer), labels={"C01", "C03", "C05"}, language="en", k=3)
+    assert [it.reason for it in parsed.items] == ["", "The movie Forrest Gump is warm.", ""]
+    assert (parsed.missing_reasons, parsed.not_prose, parsed.repetitive) == (2, 1, 1)
