@@ -16,10 +16,11 @@ What the parser guarantees, whatever the model wrote:
   order and puts a grounded reason in the user's language there, and notes it in
   `degraded_reason`. A persona written in the wrong language is rejected (`ParseError`), so it is
   repaired once and then replaced by the grounded persona.
-- Copied or looping words: text copied from the prompt (`copied_from`) or going round in
-  circles (`repetitive`) is not the model's own. Such a persona summary is rejected
-  (`ParseError`: one repair, then grounded); such a reason or trait is dropped and counted, and
-  the pipeline shows a grounded one in its place, flagged.
+- Words that are not the model's own: text copied or stitched from the prompt (`copied_from`),
+  going round in circles (`repetitive`), or no sentence at all (`not_prose`). Such a persona
+  summary is rejected (`ParseError`: one repair, then grounded); such a reason or trait is
+  dropped and counted (a re-rank reason given twice too), and the pipeline shows a grounded one
+  in its place, flagged.
 """
 
 from __future__ import annotations
