@@ -161,7 +161,10 @@ def test_unknown_movies_mixed_with_good_ones_are_dropped_and_counted(
     client, site, settings, caplog, django_capture_on_commit_callbacks
 ):
     def mixed(body):
-        good = [{"label": f"C{i:02d}", "fit": 8, "reason": f"Good pick {i}."} for i in (3, 1, 2)]
+        good = [
+            {"label": f"C{i:02d}", "fit": 8, "reason": f"A good pick for you, number {i}."}
+            for i in (3, 1, 2)
+        ]
         bad = [{"label": "C77", "fit": 10, "reason": "Out of range."}]
         bad.append({"title": site.hidden.title, "fit": 10, "reason": "Hidden."})
         return _final(bad + good)
@@ -174,7 +177,9 @@ def test_unknown_movies_mixed_with_good_ones_are_dropped_and_counted(
     assert lst.dropped == 2
     _assert_only_candidates(lst, site, text)
     first = lst.items.order_by("rank")[0]
-    assert first.reason == "Good pick 3."  # the model's order and words where they were valid
+    assert (
+        first.reason == "A good pick for you, number 3."
+    )  # the model's order and words where they were valid
     assert "Out of range." not in text
 
 
