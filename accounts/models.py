@@ -63,10 +63,12 @@ class User(AbstractUser):
     )
     # Set for users imported from a dataset ("ml-100k", "ml-latest-small", ...): their username
     # is "<dataset>:<id>" and their password is unusable.
-    dataset = models.CharField(max_length=40, blank=True, db_index=True)
-    dataset_user_id = models.PositiveIntegerField(null=True, blank=True)
+    dataset = models.CharField(_("dataset"), max_length=40, blank=True, db_index=True)
+    dataset_user_id = models.PositiveIntegerField(_("dataset user id"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(
                 fields=["dataset", "dataset_user_id"],

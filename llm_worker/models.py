@@ -18,26 +18,33 @@ class Persona(models.Model):
         FAILED = "failed", _("Failed")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personas"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="personas",
     )
-    request_key = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    language = models.CharField(max_length=2, default="ko")
-    engine = models.CharField(max_length=40, blank=True)
-    prompt_version = models.CharField(max_length=40, blank=True)
-    summary = models.TextField(blank=True)
-    liked_traits = models.JSONField(default=list, blank=True)
-    disliked_traits = models.JSONField(default=list, blank=True)
+    request_key = models.CharField(_("request key"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    language = models.CharField(_("language"), max_length=2, default="ko")
+    engine = models.CharField(_("engine"), max_length=40, blank=True)
+    prompt_version = models.CharField(_("prompt version"), max_length=40, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    liked_traits = models.JSONField(_("liked traits"), default=list, blank=True)
+    disliked_traits = models.JSONField(_("disliked traits"), default=list, blank=True)
     # [{"text": "...", "movie_ids": [catalogue ids the reason cites]}]
-    reasons = models.JSONField(default=list, blank=True)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
     # The user's own correction of the persona, kept and fed to later prompts.
-    user_correction = models.TextField(blank=True)
-    degraded_reason = models.CharField(max_length=300, blank=True)
-    error = models.TextField(blank=True)
+    user_correction = models.TextField(_("user's correction"), blank=True)
+    degraded_reason = models.CharField(_("why degraded"), max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("persona")
+        verbose_name_plural = _("personas")
         indexes = [models.Index(fields=["user", "-created_at"], name="persona_user_recent")]
 
     def __str__(self) -> str:
@@ -50,14 +57,19 @@ class ChatMessage(models.Model):
         ASSISTANT = "assistant", _("Assistant")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="chat_messages",
     )
-    role = models.CharField(max_length=10, choices=Role.choices)
-    content = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    content = models.TextField(_("content"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = _("chat message")
+        verbose_name_plural = _("chat messages")
         indexes = [models.Index(fields=["user", "created_at"], name="chat_user_time")]
 
     def __str__(self) -> str:
@@ -69,13 +81,25 @@ class ChatSummary(models.Model):
     token budget), up to and including `through_message`."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_summary"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="chat_summary",
     )
-    text = models.TextField(blank=True)
+    text = models.TextField(_("summary"), blank=True)
     through_message = models.ForeignKey(
-        ChatMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ChatMessage,
+        verbose_name=_("summarised through message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("chat summary")
+        verbose_name_plural = _("chat summaries")
 
     def __str__(self) -> str:
         return f"Chat summary of {self.user_id}"

@@ -20,20 +20,24 @@ def normalize_title(text: str) -> str:
 
 
 class Genre(models.Model):
-    name = models.CharField(max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=60, unique=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("genre")
+        verbose_name_plural = _("genres")
 
     def __str__(self) -> str:
         return self.name
 
 
 class Keyword(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("keyword")
+        verbose_name_plural = _("keywords")
 
     def __str__(self) -> str:
         return self.name
@@ -41,11 +45,12 @@ class Keyword(models.Model):
 
 class Person(models.Model):
     # The files at hand name people only by name (no TMDb person id), so the name is the key.
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "people"
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
 
     def __str__(self) -> str:
         return self.name
@@ -54,48 +59,71 @@ class Person(models.Model):
 class Movie(models.Model):
     # Ids of the MovieLens CSV family (ml-latest-small, ml-25m, ml-32m share one id space) and of
     # ml-100k (its own item ids, joined to the same movie by title + year when both are loaded).
-    movielens_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
-    ml100k_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
-    tmdb_id = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    movielens_id = models.PositiveIntegerField(
+        _("MovieLens id"), null=True, blank=True, unique=True
+    )
+    ml100k_id = models.PositiveIntegerField(
+        _("MovieLens 100K id"), null=True, blank=True, unique=True
+    )
+    tmdb_id = models.PositiveIntegerField(_("TMDb id"), null=True, blank=True, unique=True)
     imdb_id = models.PositiveIntegerField(
-        null=True, blank=True, unique=True, help_text=_("IMDb id without the 'tt' prefix")
+        _("IMDb id"),
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("IMDb id without the 'tt' prefix"),
     )
 
-    title = models.CharField(max_length=300)
-    original_title = models.CharField(max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    original_title = models.CharField(_("original title"), max_length=300, blank=True)
     # Normalised title and original title, for search-as-you-type and dataset joins.
-    search_title = models.CharField(max_length=700, blank=True, db_index=True)
-    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
-    release_date = models.DateField(null=True, blank=True)
-    overview = models.TextField(blank=True)
-    tagline = models.CharField(max_length=500, blank=True)
-    runtime = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("minutes"))
-    original_language = models.CharField(max_length=12, blank=True, db_index=True)
-    spoken_languages = models.JSONField(default=list, blank=True)
-    production_countries = models.JSONField(default=list, blank=True)
-    production_companies = models.JSONField(default=list, blank=True)
-    vote_average = models.FloatField(null=True, blank=True)
-    vote_count = models.PositiveIntegerField(null=True, blank=True)
-    popularity = models.FloatField(null=True, blank=True)
-    poster_path = models.CharField(max_length=300, blank=True)
+    search_title = models.CharField(_("search title"), max_length=700, blank=True, db_index=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, db_index=True)
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    overview = models.TextField(_("overview"), blank=True)
+    tagline = models.CharField(_("tagline"), max_length=500, blank=True)
+    runtime = models.PositiveSmallIntegerField(
+        _("runtime"), null=True, blank=True, help_text=_("minutes")
+    )
+    original_language = models.CharField(
+        _("original language"), max_length=12, blank=True, db_index=True
+    )
+    spoken_languages = models.JSONField(_("spoken languages"), default=list, blank=True)
+    production_countries = models.JSONField(_("production countries"), default=list, blank=True)
+    production_companies = models.JSONField(_("production companies"), default=list, blank=True)
+    vote_average = models.FloatField(_("TMDb vote average"), null=True, blank=True)
+    vote_count = models.PositiveIntegerField(_("TMDb vote count"), null=True, blank=True)
+    popularity = models.FloatField(_("TMDb popularity"), null=True, blank=True)
+    poster_path = models.CharField(_("poster path"), max_length=300, blank=True)
     hidden = models.BooleanField(
-        default=False, db_index=True, help_text=_("Hidden movies are never recommended or listed")
+        _("hidden"),
+        default=False,
+        db_index=True,
+        help_text=_("Hidden movies are never recommended or listed"),
     )
 
     # Denormalised from Rating after each import: the popular grid and the popularity baseline
     # read them without aggregating 100k+ rows per request.
-    num_ratings = models.PositiveIntegerField(default=0, db_index=True)
-    mean_rating = models.FloatField(null=True, blank=True)
+    num_ratings = models.PositiveIntegerField(_("number of ratings"), default=0, db_index=True)
+    mean_rating = models.FloatField(_("mean rating"), null=True, blank=True)
 
-    genres = models.ManyToManyField(Genre, related_name="movies", blank=True)
-    keywords = models.ManyToManyField(Keyword, related_name="movies", blank=True)
-    people = models.ManyToManyField(Person, through="Credit", related_name="movies", blank=True)
+    genres = models.ManyToManyField(
+        Genre, verbose_name=_("genres"), related_name="movies", blank=True
+    )
+    keywords = models.ManyToManyField(
+        Keyword, verbose_name=_("keywords"), related_name="movies", blank=True
+    )
+    people = models.ManyToManyField(
+        Person, through="Credit", verbose_name=_("people"), related_name="movies", blank=True
+    )
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["title"]
+        verbose_name = _("movie")
+        verbose_name_plural = _("movies")
         indexes = [
             models.Index(fields=["hidden", "-num_ratings"], name="movie_visible_popular"),
         ]
@@ -117,14 +145,20 @@ class Credit(models.Model):
         CAST = "cast", _("Cast")
         DIRECTOR = "director", _("Director")
 
-    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="credits")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
-    role = models.CharField(max_length=10, choices=Role.choices)
-    order = models.PositiveSmallIntegerField(default=0)
-    character = models.CharField(max_length=300, blank=True)
+    movie = models.ForeignKey(
+        Movie, verbose_name=_("movie"), on_delete=models.CASCADE, related_name="credits"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="credits"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    character = models.CharField(_("character"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["movie", "role", "order"]
+        verbose_name = _("credit")
+        verbose_name_plural = _("credits")
         constraints = [
             models.UniqueConstraint(fields=["movie", "person", "role"], name="unique_credit"),
         ]
@@ -135,13 +169,20 @@ class Credit(models.Model):
 
 class Tag(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="tags",
     )
-    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="tags")
-    tag = models.CharField(max_length=255)
-    timestamp = models.DateTimeField()
+    movie = models.ForeignKey(
+        Movie, verbose_name=_("movie"), on_delete=models.CASCADE, related_name="tags"
+    )
+    tag = models.CharField(_("tag"), max_length=255)
+    timestamp = models.DateTimeField(_("time"))
 
     class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "movie", "tag", "timestamp"], name="unique_tag"
@@ -162,14 +203,21 @@ class Rating(models.Model):
         PICK = "pick", _("Picked on the site")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="ratings",
     )
-    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="ratings")
-    rating = models.FloatField(null=True, blank=True)
-    timestamp = models.DateTimeField(db_index=True)
-    source = models.CharField(max_length=20, choices=Source.choices)
+    movie = models.ForeignKey(
+        Movie, verbose_name=_("movie"), on_delete=models.CASCADE, related_name="ratings"
+    )
+    rating = models.FloatField(_("rating"), null=True, blank=True)
+    timestamp = models.DateTimeField(_("time"), db_index=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
 
     class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
         constraints = [
             models.UniqueConstraint(fields=["user", "movie"], name="unique_rating"),
             models.CheckConstraint(

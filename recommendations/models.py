@@ -16,19 +16,24 @@ class ModelVersion(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
-    kind = models.CharField(max_length=40)  # "hybrid", "lightfm", "sequential", "popularity"
-    created_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TRAINING)
-    is_active = models.BooleanField(default=False, db_index=True)
-    artifact_path = models.CharField(max_length=500, blank=True)
-    data_fingerprint = models.CharField(max_length=64, blank=True)
-    params = models.JSONField(default=dict, blank=True)
-    metrics = models.JSONField(default=dict, blank=True)
-    train_seconds = models.FloatField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    # "hybrid", "lightfm", "sequential", "popularity"
+    kind = models.CharField(_("kind"), max_length=40)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.TRAINING
+    )
+    is_active = models.BooleanField(_("active"), default=False, db_index=True)
+    artifact_path = models.CharField(_("artifact path"), max_length=500, blank=True)
+    data_fingerprint = models.CharField(_("data fingerprint"), max_length=64, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+    train_seconds = models.FloatField(_("training time (s)"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
         constraints = [
             models.UniqueConstraint(
                 fields=["is_active"], condition=models.Q(is_active=True), name="one_active_model"
@@ -49,36 +54,58 @@ class RecommendationList(models.Model):
         FAILED = "failed", _("Failed")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendation_lists"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="recommendation_lists",
     )
-    request_key = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    request_key = models.CharField(_("request key"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     # Which engine produced the final order: "llm:transformers", "llm:openai", "grounded", ...
-    engine = models.CharField(max_length=40, blank=True)
+    engine = models.CharField(_("engine"), max_length=40, blank=True)
     model_version = models.ForeignKey(
-        ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="lists"
+        ModelVersion,
+        verbose_name=_("model version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lists",
     )
-    prompt_variant = models.CharField(max_length=20, blank=True)
-    language = models.CharField(max_length=2, default="ko")
-    novelty = models.FloatField(default=0.0)
+    prompt_variant = models.CharField(_("prompt variant"), max_length=20, blank=True)
+    language = models.CharField(_("language"), max_length=2, default="ko")
+    novelty = models.FloatField(_("novelty"), default=0.0)
     # How many items were asked for (the task that fills the list reads it).
-    k = models.PositiveSmallIntegerField(default=10)
+    k = models.PositiveSmallIntegerField(_("items asked for"), default=10)
     # Items the LLM named outside the candidates, dropped before anything was shown.
-    dropped = models.PositiveIntegerField(default=0)
+    dropped = models.PositiveIntegerField(_("items dropped"), default=0)
     # Why the list is degraded (LLM down, timed out, answered garbage...), shown on the page.
-    degraded_reason = models.CharField(max_length=300, blank=True)
+    degraded_reason = models.CharField(_("why degraded"), max_length=300, blank=True)
     # The chat message that asked for this list, if any.
     chat_message = models.ForeignKey(
-        "llm_worker.ChatMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "llm_worker.ChatMessage",
+        verbose_name=_("chat message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # "more" appends a page to an earlier list rather than replacing it.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="pages"
+        "self",
+        verbose_name=_("earlier list"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="pages",
     )
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("recommendation list")
+        verbose_name_plural = _("recommendation lists")
         indexes = [models.Index(fields=["user", "-created_at"], name="reclist_user_recent")]
 
     def __str__(self) -> str:
@@ -87,21 +114,28 @@ class RecommendationList(models.Model):
 
 class RecommendationItem(models.Model):
     recommendation_list = models.ForeignKey(
-        RecommendationList, on_delete=models.CASCADE, related_name="items"
+        RecommendationList,
+        verbose_name=_("recommendation list"),
+        on_delete=models.CASCADE,
+        related_name="items",
     )
-    movie = models.ForeignKey("movies.Movie", on_delete=models.CASCADE, related_name="+")
-    rank = models.PositiveSmallIntegerField()
+    movie = models.ForeignKey(
+        "movies.Movie", verbose_name=_("movie"), on_delete=models.CASCADE, related_name="+"
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"))
     # The recommender's score and which model produced the candidate.
-    score = models.FloatField()
-    engine = models.CharField(max_length=40)
+    score = models.FloatField(_("score"))
+    engine = models.CharField(_("engine"), max_length=40)
     # 1–10 fit score from the LLM (or the grounded explainer).
-    fit_score = models.PositiveSmallIntegerField(null=True, blank=True)
-    reason = models.TextField(blank=True)
+    fit_score = models.PositiveSmallIntegerField(_("fit score"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
     # Catalogue ids of the user's movies nearest to this one ("because you watched ...").
-    because_movie_ids = models.JSONField(default=list, blank=True)
+    because_movie_ids = models.JSONField(_("because of movies"), default=list, blank=True)
 
     class Meta:
         ordering = ["recommendation_list", "rank"]
+        verbose_name = _("recommended item")
+        verbose_name_plural = _("recommended items")
         constraints = [
             models.UniqueConstraint(
                 fields=["recommendation_list", "movie"], name="unique_item_per_list"
@@ -118,13 +152,20 @@ class Feedback(models.Model):
         DISMISS = "dismiss", _("Not interested")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="feedback",
     )
-    movie = models.ForeignKey("movies.Movie", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    created_at = models.DateTimeField(auto_now=True)
+    movie = models.ForeignKey(
+        "movies.Movie", verbose_name=_("movie"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(_("given at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
         constraints = [
             models.UniqueConstraint(fields=["user", "movie"], name="unique_feedback"),
         ]
