@@ -77,6 +77,7 @@ class RerankInput:
     chat_summary: str = ""
     chat_turns: tuple[ChatTurn, ...] = ()
     taste_text: str = ""  # the latest free-text request, delimited as data in the prompt
+    correction: str = ""  # the user's own standing correction of their persona
 
 
 @dataclass

@@ -10,6 +10,8 @@ ones.
 
 from __future__ import annotations
 
+import dataclasses
+
 import time
 from dataclasses import dataclass
 
@@ -32,16 +34,7 @@ def verbalizer_rank(backend, inp: RerankInput) -> VerbalizerRanking:
     ranked = list(inp.candidates[: len(VERBALIZER_LABELS)])
     rest = list(inp.candidates[len(VERBALIZER_LABELS) :])
     labels = list(VERBALIZER_LABELS[: len(ranked)])
-    sub = RerankInput(
-        profile=inp.profile,
-        persona_summary=inp.persona_summary,
-        watched=inp.watched,
-        candidates=tuple(ranked),
-        k=inp.k,
-        chat_summary=inp.chat_summary,
-        chat_turns=inp.chat_turns,
-        taste_text=inp.taste_text,
-    )
+    sub = dataclasses.replace(inp, candidates=tuple(ranked))
     messages, prefix = verbalizer_messages(sub, labels)
     started = time.perf_counter()
     scores = backend.label_logprobs(messages, labels, answer_prefix=prefix)

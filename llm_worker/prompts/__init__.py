@@ -109,6 +109,7 @@ def context_block(
     chat_summary: str = "",
     chat_turns: Sequence[ChatTurn] = (),
     taste_text: str = "",
+    correction: str = "",
 ) -> str:
     t = templates(language)
     parts = []
@@ -120,6 +121,8 @@ def context_block(
         parts.append(_fill(t.CONTEXT_TURNS, turns=turns))
     if taste_text.strip():
         parts.append(_fill(t.CONTEXT_REQUEST, text=clean_user_text(taste_text)))
+    if correction.strip():
+        parts.append(_fill(t.CORRECTION, text=clean_user_text(correction)))
     return "\n".join(parts)
 
 
@@ -157,6 +160,7 @@ def _rerank_values(inp: RerankInput) -> dict[str, str]:
             chat_summary=inp.chat_summary,
             chat_turns=inp.chat_turns,
             taste_text=inp.taste_text,
+            correction=inp.correction,
         ),
     }
 
