@@ -56,10 +56,19 @@ class SignupForm(_ProfileFieldsMixin, UserCreationForm):
         self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
 
     def clean_username(self):
-        username = super().clean_username()
+        # Not super(): Django's version reports a taken name with its own wording ("username")
+        # and returns None, which is easy to trip over; one message here, in our words.
+        username = self.cleaned_data.get("username")
+        if not username:
+            return username
         # Dataset users are named "<dataset>:<id>"; a site user must never take such a name.
         if ":" in username:
-            raise forms.ValidationError(_("A user id cannot contain “:”."))
+            raise forms.ValidationError(_("A user id cannot contain “:”."), code="invalid")
+        # iexact: "MinJi" and "minji" would be two accounts that people cannot tell apart.
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(
+                _("This user id is already taken. Please choose another."), code="unique"
+            )
         return username
 
 

@@ -94,3 +94,36 @@ def test_the_age_input_points_screen_readers_at_its_error(client):
     html = client.post(reverse("accounts:signup"), {**GOOD, "age": "0"}).content.decode()
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_age_error"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("taken_as", ["minji", "MinJi"])
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "This user id is already taken"),
+        ("ko", "이미 사용 중인 아이디입니다"),
+    ],
+)
+def test_a_taken_user_id_is_explained_and_the_form_keeps_what_was_typed(
+    client, taken_as, language, message
+):
+    # Django's clean_username returns None for a taken name; ours used to test ":" in None (500).
+    User.objects.create_user(username=taken_as, password="whatever-it-was-99")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    data = {**GOOD, "username": "minji", "age": "41", "gender": "M", "occupation": "writer"}
+
+    response = client.post(reverse("accounts:signup"), data)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'id="id_username_error"' in html
+    assert html.index('for="id_username"') < html.index(message)
+    # The message appears once (not also Django's generic "A user with that username ...").
+    assert html.count(message) == 1
+    assert 'value="minji"' in html
+    assert 'value="41"' in html
+    assert '<option value="M" selected>' in html
+    assert '<option value="writer" selected>' in html
+    assert User.objects.filter(username__iexact="minji").count() == 1
