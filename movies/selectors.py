@@ -34,7 +34,8 @@ TITLE_INDEX = RefreshingIndex(_title_rows, max_age_s=SEARCH_INDEX_SECONDS)
 
 def movie_search(*, query: str, limit: int = 20) -> list[Movie]:
     """Visible movies whose title or original title contains every word of `query`
-    (accents, case and punctuation ignored), most-rated first. Matching runs on the in-memory
+    (accents, case and punctuation ignored; a sequel number matches as a digit or a Roman
+    numeral, "part 2" ~ "Part II"), most-rated first. Matching runs on the in-memory
     title index; only the matches' tile fields (`SEARCH_FIELDS`) are read from the database."""
     words = normalize_title(query).split()
     if not words:

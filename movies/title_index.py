@@ -3,7 +3,12 @@
 The titles are held most-popular first, so a query scans them in that order and stops at the
 `limit`-th title that contains every word: a common prefix ("sta") answers after a few
 hundred comparisons, a rare one after one pass over the catalogue (about a millisecond for
-ten thousand titles), with no database round trip and no query planning."""
+ten thousand titles), with no database round trip and no query planning.
+
+Sequel numbers are written both ways in the index: "the godfather part ii" is held as
+"the godfather part ii 2", and "toy story 3" as "toy story 3 iii", so "godfather part 2",
+"godfather 2" and "toy story iii" find them. Only the title side gets the other spelling (a
+query is matched as typed), so typing "mi" still finds "mission" and nothing is lost."""
 
 from __future__ import annotations
 
@@ -11,13 +16,43 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
+# Sequels rarely pass 39; beyond that a number is a year or a count ("1941", "101").
+NUMERAL_MAX = 39
+# A lone "i" is mostly the pronoun ("i am legend", "honey i shrunk the kids"); it is a
+# numeral after these words ("star wars episode i", "nymphomaniac volume i").
+_BEFORE_I = frozenset({"part", "episode", "chapter", "vol", "volume", "book"})
+
+
+def _roman(number: int) -> str:
+    tens, units = divmod(number, 10)
+    return "x" * tens + ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"][units]
+
+
+# "2" -> "ii" and "ii" -> "2", for 1 to NUMERAL_MAX.
+_OTHER_SPELLING = {str(n): _roman(n) for n in range(1, NUMERAL_MAX + 1)} | {
+    _roman(n): str(n) for n in range(1, NUMERAL_MAX + 1)
+}
+
+
+def numeral_aliases(title: str) -> str:
+    """`title` (normalised) followed by the other spelling of each sequel number in it."""
+    words = title.split()
+    if _OTHER_SPELLING.keys().isdisjoint(words):
+        return title  # most titles
+    extra = [
+        _OTHER_SPELLING[word]
+        for n, word in enumerate(words)
+        if word in _OTHER_SPELLING and (word != "i" or (n > 0 and words[n - 1] in _BEFORE_I))
+    ]
+    return f"{title} {' '.join(extra)}" if extra else title
+
 
 class TitleIndex:
     def __init__(self, rows: Iterable[tuple[int, str]]) -> None:
         """`rows`: (movie id, normalised title) pairs, most popular first."""
         pairs = list(rows)
         self.ids = [movie_id for movie_id, _title in pairs]
-        self.titles = [title for _movie_id, title in pairs]
+        self.titles = [numeral_aliases(title) for _movie_id, title in pairs]
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -54,3 +54,51 @@ def test_search_sees_a_saved_movie_at_once_and_never_a_hidden_one():
     # Hidden by a bulk update (no signal, the index still lists it): still never shown.
     type(newer).objects.filter(pk=newer.pk).update(hidden=True)
     assert [m.title for m in movie_search(query="oldb")] == ["Oldboy"]
+
+
+SEQUELS = [
+    (10, normalize_title("The Godfather")),
+    (11, normalize_title("The Godfather: Part II")),
+    (12, normalize_title("The Godfather: Part III")),
+    (13, normalize_title("Toy Story 3")),
+    (14, normalize_title("Star Wars: Episode IV - A New Hope")),
+    (15, normalize_title("I Am Legend")),
+    (16, normalize_title("Mission: Impossible III")),
+    (17, normalize_title("Harry Potter and the Deathly Hallows: Part 1")),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("godfather part 2", [11]),
+        # Words match as prefixes are typed: "part ii" may be on its way to "part iii".
+        ("godfather part ii", [11, 12]),
+        ("Godfather: Part II", [11, 12]),
+        ("godfather 2", [11]),
+        ("godfather part 3", [12]),
+        ("godfather iii", [12]),
+        ("toy story iii", [13]),
+        ("star wars episode 4", [14]),
+        ("star wars 4", [14]),
+        # A lone "I" is the pronoun, not a number; typing a prefix still finds the title.
+        ("1 am legend", []),
+        ("deathly hallows part i", [17]),
+        ("mi", [16]),
+        ("mission impossible 3", [16]),
+    ],
+)
+def test_sequel_numbers_match_as_digits_or_roman_numerals(query, found):
+    index = TitleIndex(SEQUELS)
+    assert index.find(normalize_title(query).split(), 10) == found
+
+
+@pytest.mark.django_db
+def test_search_finds_the_godfather_part_ii_however_it_is_typed():
+    MovieFactory(title="The Godfather", num_ratings=192)
+    MovieFactory(title="The Godfather: Part II", num_ratings=129)
+    MovieFactory(title="The Godfather: Part III", num_ratings=45)
+    for query in ("godfather part ii", "Godfather: Part II", "godfather part 2", "GODFATHER 2"):
+        titles = [m.title for m in movie_search(query=query)]
+        assert titles[0] == "The Godfather: Part II"
+        assert "The Godfather" not in titles
