@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from . import health
 
@@ -13,5 +16,8 @@ urlpatterns = [
     path("llm/", include("llm_worker.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Browsers and other clients ask for /favicon.ico whatever a page links. Not permanent: the
+    # static URL carries a content hash in production and changes with the icon.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.ico"))),
 ]
 handler500 = "llecommend_site.middleware.server_error"
