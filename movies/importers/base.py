@@ -28,6 +28,9 @@ from typing import IO
 csv.field_size_limit(16 * 1024 * 1024)
 
 SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "pipes", ",": "commas"}
+# Editors on Windows put it in front of UTF-8 files; CSV files are opened as "utf-8-sig", which
+# drops it, and the ml-100k reader drops it by hand.
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 class UnusableFile(Exception):
@@ -80,6 +83,16 @@ class Source:
 
     def open_text(self, encoding: str = "utf-8-sig") -> io.TextIOWrapper:
         return io.TextIOWrapper(self.opener(), encoding=encoding, errors="strict", newline="")
+
+
+def utf8_or_latin1(data: bytes) -> str:
+    """A line of an ml-100k file: latin-1 as published, but a line that is valid UTF-8 is read as
+    UTF-8, since a file re-saved by an editor is UTF-8 (often behind a byte-order mark) and
+    latin-1 text with accents is practically never valid UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def is_junk_member(name: str) -> bool:

@@ -1,6 +1,7 @@
 """Readers of the MovieLens files: ml-100k (`u.item`, `u.user`, `u.data`; latin-1, pipes and
 tabs, no header) and the CSV family (`movies.csv`, `links.csv`, `ratings.csv`, `tags.csv` of
-ml-latest-small, ml-25m, ml-32m; UTF-8 with a header).
+ml-latest-small, ml-25m, ml-32m; UTF-8 with a header). A UTF-8 byte-order mark in front of any
+of them is dropped (the CSV files are opened as "utf-8-sig").
 
 Movies and users are small enough to hold in memory; ratings and tags are streamed in chunks of
 bounded size so that ml-25m (25 million ratings) never sits in memory whole.
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from .base import (
     SEPARATORS,
+    UTF8_BOM,
     CsvReader,
     Problems,
     RowError,
@@ -24,6 +26,7 @@ from .base import (
     guess_separator,
     to_float,
     to_int,
+    utf8_or_latin1,
 )
 
 ML100K = "ml-100k"
@@ -33,25 +36,10 @@ CSV_FAMILY = "csv"
 # one genre, one name.
 ML100K_GENRES = [
     "",  # "unknown": no genre
-    "Action",
-    "Adventure",
-    "Animation",
-    "Children",
-    "Comedy",
-    "Crime",
-    "Documentary",
-    "Drama",
-    "Fantasy",
-    "Film-Noir",
-    "Horror",
-    "Musical",
-    "Mystery",
-    "Romance",
-    "Sci-Fi",
-    "Thriller",
-    "War",
-    "Western",
-]
+    "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary", "Drama",
+    "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller",
+    "War", "Western",
+]  # fmt: skip
 NO_GENRES = "(no genres listed)"
 ML100K_OCCUPATIONS = {
     "administrator", "artist", "doctor", "educator", "engineer", "entertainment", "executive",
@@ -171,7 +159,10 @@ def _ml100k_lines(
                 raise UnusableFile(
                     f"{label} holds NUL bytes: it is not a latin-1 text file (UTF-16 or binary?)"
                 )
-            text = data.decode("latin-1").rstrip("\r\n")
+            if lineno == 1 and data.startswith(UTF8_BOM):
+                # Read as latin-1, the byte-order mark became "ï»¿" in front of the first id.
+                data = data[len(UTF8_BOM) :]
+            text = utf8_or_latin1(data).rstrip("\r\n")
             if not text.strip():
                 continue
             fields = text.split(sep)
