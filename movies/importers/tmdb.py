@@ -33,6 +33,7 @@ from .base import (
     to_float,
     to_int,
 )
+from .text import Repairs, repair_record
 
 MAX_CAST = 20
 
@@ -141,78 +142,40 @@ class Format:
     # The narrow files (keywords, credits, links) have nothing else; a wide file that happens
     # to hold "id" and "keywords" is not a keywords file.
     narrow: bool = False
+    # Text that needs its mojibake undone whole (not only what ftfy's heuristics spot).
+    double_encoded: bool = False
+
+
+def _columns(names: str) -> frozenset[str]:
+    return frozenset(names.split())
 
 
 METADATA = Format(
     "Kaggle movies_metadata.csv",
-    frozenset(
-        {
-            "id",
-            "imdb_id",
-            "title",
-            "original_title",
-            "overview",
-            "genres",
-            "runtime",
-            "release_date",
-            "spoken_languages",
-            "production_countries",
-            "production_companies",
-            "vote_average",
-            "vote_count",
-            "popularity",
-            "poster_path",
-            "original_language",
-            "tagline",
-        }
+    _columns(
+        "id imdb_id title original_title overview genres runtime release_date spoken_languages "
+        "production_countries production_companies vote_average vote_count popularity "
+        "poster_path original_language tagline"
     ),
     frozenset({"poster_path"}),
 )
 TMDB5000 = Format(
     "TMDB 5000 tmdb_5000_movies.csv",
-    frozenset(
-        {
-            "id",
-            "title",
-            "original_title",
-            "overview",
-            "genres",
-            "keywords",
-            "runtime",
-            "release_date",
-            "spoken_languages",
-            "production_countries",
-            "production_companies",
-            "vote_average",
-            "vote_count",
-            "popularity",
-            "original_language",
-            "tagline",
-        }
+    _columns(
+        "id title original_title overview genres keywords runtime release_date spoken_languages "
+        "production_countries production_companies vote_average vote_count popularity "
+        "original_language tagline"
     ),
 )
 UDACITY = Format(
     "TMDb movie data tmdb-movies.csv",
-    frozenset(
-        {
-            "id",
-            "imdb_id",
-            "original_title",
-            "cast",
-            "director",
-            "tagline",
-            "keywords",
-            "overview",
-            "runtime",
-            "genres",
-            "production_companies",
-            "release_date",
-            "vote_count",
-            "vote_average",
-            "release_year",
-            "popularity",
-        }
+    _columns(
+        "id imdb_id original_title cast director tagline keywords overview runtime genres "
+        "production_companies release_date vote_count vote_average release_year popularity"
     ),
+    # As published, the file is UTF-8 text that was read as Windows-1252 and written out again
+    # ("MiloÅ¡ Forman"); see movies/importers/text.py.
+    double_encoded=True,
 )
 TMDB5000_CREDITS = Format(
     "TMDB 5000 tmdb_5000_credits.csv", frozenset({"movie_id", "cast", "crew"}), narrow=True
@@ -372,12 +335,17 @@ class FileReport:
 
 
 def read_source(
-    source: Source, problems: Problems, wanted: Callable[[int], bool] | None = None
+    source: Source,
+    problems: Problems,
+    wanted: Callable[[int], bool] | None = None,
+    repairs: Repairs | None = None,
 ) -> tuple[Format, FileReport, Iterator[TmdbRecord]]:
     """Checks the header now (so a bad file stops the import before anything is written) and
     returns the records as a lazy iterator. In files that only add to a TMDb id (credits,
     keywords), rows whose id `wanted` refuses are passed over without parsing their lists:
-    Kaggle's keywords.csv describes 45,000 movies, a catalogue a fraction of them."""
+    Kaggle's keywords.csv describes 45,000 movies, a catalogue a fraction of them. Mojibake in
+    the records' text is repaired (movies/importers/text.py) and counted in `repairs`."""
+    repairs = repairs if repairs is not None else Repairs()
     reader = CsvReader(source)
     try:
         reader.read_header(set())
@@ -403,6 +371,10 @@ def read_source(
                     record = _parse(fmt, row)
                     if record is None:
                         continue
+                    repair_record(
+                        record, label=source.label, double_encoded=fmt.double_encoded,
+                        repairs=repairs,
+                    )  # fmt: skip
                     if record.tmdb_id in seen:
                         # Udacity's file repeats id 42194 as an exact duplicate row.
                         raise RowError(
@@ -424,7 +396,11 @@ def read_source(
 
 
 def read_paths(
-    paths: list[Path], problems: Problems, *, known_ids: set[int] | None = None
+    paths: list[Path],
+    problems: Problems,
+    *,
+    known_ids: set[int] | None = None,
+    repairs: Repairs | None = None,
 ) -> tuple[dict[int, TmdbRecord], list[FileReport]]:
     """All records of all files, merged by TMDb id. Every header is checked before any row is
     read, so a wrong file stops the import before work is done. With `known_ids` (the TMDb ids
@@ -438,7 +414,8 @@ def read_paths(
     opened = []
     for path in paths:
         for source in sources_for(path):
-            opened.append(read_source(source, problems, wanted if known_ids is not None else None))
+            chosen = wanted if known_ids is not None else None
+            opened.append(read_source(source, problems, chosen, repairs))
     opened.sort(key=lambda item: FORMATS.index(item[0]))
     for _fmt, _report, records in opened:
         for record in records:

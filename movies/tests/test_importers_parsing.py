@@ -1,4 +1,5 @@
-"""The plain readers' small parsers (no database): titles, dates, ids and list literals."""
+"""The plain readers' small parsers (no database): titles, dates, ids, list literals and the
+repair of mojibake."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from movies.importers.base import RowError, literal_list, names_of, to_int
 from movies.importers.movielens import parse_title
+from movies.importers.text import repair_text
 from movies.importers.tmdb import detect_format, imdb_number, runtime_minutes, us_date
 
 
@@ -68,3 +70,42 @@ def test_formats_are_told_apart_by_columns():
     assert detect_format("t.csv", ["movie_id", "title", "cast", "crew"]).name.startswith(
         "TMDB 5000"
     )
+
+
+@pytest.mark.parametrize(
+    ("garbled", "repaired"),
+    [
+        ("MiloÅ¡ Forman", "Miloš Forman"),
+        ("Kristin RudrÃ¼d", "Kristin Rudrüd"),
+        ("Stellan SkarsgÃ¥rd", "Stellan Skarsgård"),
+        ("Malin Ã…kerman", "Malin Åkerman"),  # ftfy's heuristics alone leave this one
+        ("Alejandro GonzÃ¡lez IÃ±Ã¡rritu", "Alejandro González Iñárritu"),
+        ("â€œThe Art of FLIGHTâ€, a film", "“The Art of FLIGHT”, a film"),  # last byte lost
+        ("í•œêµ\xad", "한국"),  # Korean, when no byte was lost
+    ],
+)
+def test_double_encoded_text_is_repaired(garbled, repaired):
+    assert repair_text(garbled, double_encoded=True)[0] == repaired
+
+
+def test_a_lost_byte_is_not_guessed_and_is_reported():
+    # "Ángel": the byte after Ã (0x81) is one of the five Windows-1252 lacks; the file lost it.
+    assert repair_text("Miguel Ãngel SuÃ¡rez", double_encoded=True) == (
+        "Miguel Ãngel Suárez", False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "sound",
+    [
+        "기생충", "千と千尋の神隠し", "Ｔｏｋｙｏ", "Amélie", "“Hope” is a good thing",
+        "naïve café", "Åsa-nisse", "São Paulo", "Smørrebrød", "Zoë Kravitz", "Björk", "Ångström",
+    ],
+)  # fmt: skip
+def test_sound_text_is_left_alone(sound):
+    assert repair_text(sound)[0] == sound
+    assert repair_text(sound, double_encoded=True)[0] == sound
+
+
+def test_ftfy_repairs_plain_mojibake_in_any_file():
+    assert repair_text("Academy AwardÂ®-nominee")[0] == "Academy Award®-nominee"
