@@ -14,12 +14,14 @@ from django.db import transaction
 from tqdm import tqdm
 
 from ..importers.base import Problems
+from ..importers.text import Repairs
 from ..importers.tmdb import TmdbRecord, read_paths
 from ..models import Credit, Genre, Keyword, Movie, Person, normalize_title
 from . import (
     BATCH,
     TMDB_GENRE_NAMES,
     MovieIndex,
+    _batched,
     _name_map,
     catalogue_counts,
     movies_update,
@@ -41,6 +43,8 @@ class TmdbReport:
     movies_updated: int = 0
     with_overview: int = 0
     problems: Problems = field(default_factory=Problems)
+    repairs: Repairs = field(default_factory=Repairs)
+    renamed: dict[str, int] = field(default_factory=lambda: {"people": 0, "keywords": 0})
 
     def conflict(self, text: str) -> None:
         self.conflicting += 1
@@ -68,6 +72,12 @@ class TmdbReport:
         ]
         if self.conflicts:
             lines += ["Conflicts (first ones):", *(f"  {c}" for c in self.conflicts)]
+        lines += self.repairs.summary()
+        if any(self.renamed.values()):
+            lines.append(
+                f"Repaired the names of {self.renamed['people']:,} people and "
+                f"{self.renamed['keywords']:,} keywords an earlier import had stored garbled."
+            )
         return lines + self.problems.summary()
 
 
@@ -187,6 +197,44 @@ def _links_add(through, left: str, right: str, pairs: set[tuple[int, int]]) -> N
     )
 
 
+def _move_credits(garbled: int, keep: int) -> None:
+    taken = set(Credit.objects.filter(person_id=keep).values_list("movie_id", "role"))
+    for credit in Credit.objects.filter(person_id=garbled):
+        if (credit.movie_id, credit.role) not in taken:
+            Credit.objects.filter(pk=credit.pk).update(person_id=keep)
+
+
+def _move_keyword_links(garbled: int, keep: int) -> None:
+    through = Movie.keywords.through
+    taken = set(through.objects.filter(keyword_id=keep).values_list("movie_id", flat=True))
+    through.objects.filter(keyword_id=garbled).exclude(movie_id__in=taken).update(keyword_id=keep)
+
+
+def _repair_stored_names(model, renamed: dict[str, str], move) -> int:
+    """Rows that an earlier import stored under a garbled name (the same file, read before the
+    repair) get the repaired name, so a re-import repairs them instead of adding a second person
+    or keyword beside them. Where a row with the repaired name exists, the garbled row's links
+    move to it (`move`) and the garbled row goes."""
+    stored: dict[str, int] = {}
+    for chunk in _batched(sorted(renamed)):
+        stored.update(model.objects.filter(name__in=chunk).values_list("name", "pk"))
+    targets: dict[str, int] = {}
+    for chunk in _batched(sorted({renamed[name] for name in stored})):
+        targets.update(model.objects.filter(name__in=chunk).values_list("name", "pk"))
+    for name, pk in sorted(stored.items()):
+        fixed = renamed[name]
+        keep = targets.get(fixed)
+        if keep is None:
+            model.objects.filter(pk=pk).update(name=fixed)
+            targets[fixed] = pk
+        else:
+            move(pk, keep)
+            model.objects.filter(pk=pk).delete()
+    if stored:
+        logger.info("Repaired %s %s names stored garbled", len(stored), model.__name__)
+    return len(stored)
+
+
 def _tmdb_relations(pairs: list[tuple[Movie, TmdbRecord]]) -> None:
     genre_names = {
         (movie.pk, TMDB_GENRE_NAMES.get(g, g)[:60]) for movie, r in pairs for g in r.genres
@@ -228,10 +276,10 @@ def tmdb_import(*, paths: list[Path], progress: bool = False) -> TmdbReport:
     """Adds TMDb metadata (overview, runtime, languages, votes, genres, keywords, cast and
     director) to the movies already in the catalogue. Every file is read and checked before
     anything is written; unmatched TMDb movies are counted, not created."""
-    problems = Problems()
+    problems, repairs = Problems(), Repairs()
     known = set(Movie.objects.exclude(tmdb_id=None).values_list("tmdb_id", flat=True))
-    records, files = read_paths(paths, problems, known_ids=known)
-    report = TmdbReport(files=files, before=catalogue_counts(), problems=problems)
+    records, files = read_paths(paths, problems, known_ids=known, repairs=repairs)
+    report = TmdbReport(files=files, before=catalogue_counts(), problems=problems, repairs=repairs)
     index = MovieIndex()
     ids_before = {pk: (m.tmdb_id, m.imdb_id) for pk, m in index.rows.items()}
     _links_apply((r for r in records.values() if r.movielens_id is not None), index)
@@ -265,8 +313,16 @@ def tmdb_import(*, paths: list[Path], progress: bool = False) -> TmdbReport:
         [*_TMDB_FIELDS, "release_date", "year", "tmdb_id", "imdb_id", "search_title"],
     )
     report.movies_updated = len(changed)
+    report.renamed["people"] = _repair_stored_names(
+        Person, repairs.renamed["people"], _move_credits
+    )
+    report.renamed["keywords"] = _repair_stored_names(
+        Keyword, repairs.renamed["keywords"], _move_keyword_links
+    )
     _tmdb_relations(loaded_pairs)
     report.with_overview = Movie.objects.exclude(overview="").count()
     report.after = catalogue_counts()
     logger.info("TMDb import: %s matched, %s unmatched", report.matched, report.unmatched)
+    if repairs.repaired:
+        logger.warning("TMDb import: %s", "; ".join(repairs.summary()))
     return report

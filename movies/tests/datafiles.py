@@ -134,13 +134,31 @@ UDACITY_HEADER = (
 
 
 def udacity_row(
-    tmdb_id: int, imdb: str, title: str, cast: str, director: str, year: int, overview: str
+    tmdb_id: int,
+    imdb: str,
+    title: str,
+    cast: str,
+    director: str,
+    year: int,
+    overview: str,
+    keywords: str = "toy|friendship",
 ) -> list[str]:
     return [
-        str(tmdb_id), imdb, "3.2", "0", "0", title, cast, "", director, "", "toy|friendship",
+        str(tmdb_id), imdb, "3.2", "0", "0", title, cast, "", director, "", keywords,
         overview, "81", "Animation|Comedy|Family", "Pixar", f"10/30/{year % 100:02d}", "5000",
         "7.7", str(year), "0", "0",
     ]  # fmt: skip
+
+
+def garble(text: str) -> str:
+    """`text` as the published tmdb-movies.csv holds it: its UTF-8 bytes read as Windows-1252,
+    the five bytes Windows-1252 lacks dropped ("Miloš" → "MiloÅ¡", "Ángel" → "Ãngel")."""
+    return text.encode("utf-8").decode("cp1252", errors="ignore")
+
+
+def with_bom(text: str | bytes) -> bytes:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return b"\xef\xbb\xbf" + data
 
 
 def csv_text(header: str, rows: list[list[str]]) -> str:
