@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from llecommend_site.display import local_minute
 
 
 class Persona(models.Model):
@@ -48,7 +52,12 @@ class Persona(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="persona_user_recent")]
 
     def __str__(self) -> str:
-        return f"Persona #{self.pk} of {self.user_id} ({self.status})"
+        # What a curator tells personas apart by: whose, when, and whether it worked.
+        return gettext("%(user)s’s persona, %(when)s (%(status)s)") % {
+            "user": self.user.username,
+            "when": local_minute(self.created_at),
+            "status": self.get_status_display(),
+        }
 
 
 class ChatMessage(models.Model):
@@ -73,7 +82,7 @@ class ChatMessage(models.Model):
         indexes = [models.Index(fields=["user", "created_at"], name="chat_user_time")]
 
     def __str__(self) -> str:
-        return f"{self.role}: {self.content[:40]}"
+        return f"{self.get_role_display()}: {Truncator(self.content).chars(40)}"
 
 
 class ChatSummary(models.Model):
@@ -102,4 +111,4 @@ class ChatSummary(models.Model):
         verbose_name_plural = _("chat summaries")
 
     def __str__(self) -> str:
-        return f"Chat summary of {self.user_id}"
+        return gettext("Chat summary of %(user)s") % {"user": self.user.username}

@@ -8,11 +8,35 @@ from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Max, Min
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+
+from llecommend_site.display import EMPTY, json_html, rounded
 
 from .models import Credit, Genre, Keyword, Movie, Person, Rating, Tag
+
+
+def movie_list_html(movie_ids: list) -> SafeString | str:
+    """Catalogue ids (as personas and lists store them) as bullets of linked titles, for the
+    admin of the apps that cite movies; an id no longer in the catalogue says so."""
+    ids = [i for i in movie_ids or [] if isinstance(i, int)]
+    if not ids:
+        return EMPTY
+    movies = Movie.objects.in_bulk(ids)
+    rows = []
+    for movie_id in ids:
+        movie = movies.get(movie_id)
+        if movie is None:
+            text = gettext("Movie %(id)s (no longer in the catalogue)") % {"id": movie_id}
+            rows.append((text,))
+        else:
+            url = reverse("admin:movies_movie_change", args=[movie_id])
+            rows.append((format_html('<a href="{}">{}</a>', url, movie),))
+    return format_html('<ul class="json-value">{}</ul>', format_html_join("", "<li>{}</li>", rows))
 
 
 class LargeTablePaginator(Paginator):
@@ -82,12 +106,16 @@ class CreditInline(admin.TabularInline):
     fields = ["role", "order", "person", "character"]
     ordering = ["role", "order"]
 
+    def get_queryset(self, request):
+        # Each row is titled with its credit ("Al Pacino (Cast) in Heat"): one query, not 2n.
+        return super().get_queryset(request).select_related("person", "movie")
+
 
 @admin.register(Movie)
 class MovieAdmin(admin.ModelAdmin):
     list_display = [
-        "title", "year", "original_language", "num_ratings", "mean_rating", "vote_average",
-        "has_overview", "hidden",
+        "title", "year", "original_language", "num_ratings", "mean_rating_rounded",
+        "vote_average_rounded", "has_overview", "hidden",
     ]  # fmt: skip
     list_filter = [
         "hidden", HasOverviewFilter, DecadeFilter, "genres", "original_language",
@@ -95,7 +123,13 @@ class MovieAdmin(admin.ModelAdmin):
     # Title (normalised too, so "amelie" finds "Amélie") and the people in the credits.
     search_fields = ["title", "original_title", "search_title", "credits__person__name"]
     search_help_text = _("Title, original title, or a cast or crew member's name")
-    readonly_fields = ["num_ratings", "mean_rating", "search_title", "created_at", "updated_at"]
+    # Imported (TMDb, ratings) and overwritten by the next import, so shown rather than edited:
+    # numbers rounded, lists as bullets instead of raw JSON.
+    readonly_fields = [
+        "num_ratings", "mean_rating_rounded", "vote_average_rounded", "vote_count",
+        "popularity_rounded", "spoken_languages_list", "production_countries_list",
+        "production_companies_list", "search_title", "created_at", "updated_at",
+    ]  # fmt: skip
     filter_horizontal = ["genres"]
     raw_id_fields = ["keywords"]
     inlines = [CreditInline]
@@ -115,9 +149,9 @@ class MovieAdmin(admin.ModelAdmin):
                     "tagline",
                     "runtime",
                     "original_language",
-                    "spoken_languages",
-                    "production_countries",
-                    "production_companies",
+                    "spoken_languages_list",
+                    "production_countries_list",
+                    "production_companies_list",
                     "poster_path",
                     "genres",
                     "keywords",
@@ -128,11 +162,11 @@ class MovieAdmin(admin.ModelAdmin):
             _("Numbers"),
             {
                 "fields": [
-                    "vote_average",
+                    "vote_average_rounded",
                     "vote_count",
-                    "popularity",
+                    "popularity_rounded",
                     "num_ratings",
-                    "mean_rating",
+                    "mean_rating_rounded",
                     "search_title",
                     "created_at",
                     "updated_at",
@@ -144,6 +178,30 @@ class MovieAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("overview"))
     def has_overview(self, movie: Movie) -> bool:
         return bool(movie.overview)
+
+    @admin.display(description=_("mean rating"), ordering="mean_rating")
+    def mean_rating_rounded(self, movie: Movie) -> str:
+        return rounded(movie.mean_rating, 2)
+
+    @admin.display(description=_("TMDb vote average"), ordering="vote_average")
+    def vote_average_rounded(self, movie: Movie) -> str:
+        return rounded(movie.vote_average, 1)
+
+    @admin.display(description=_("TMDb popularity"), ordering="popularity")
+    def popularity_rounded(self, movie: Movie) -> str:
+        return rounded(movie.popularity, 1)
+
+    @admin.display(description=_("spoken languages"))
+    def spoken_languages_list(self, movie: Movie):
+        return json_html(movie.spoken_languages)
+
+    @admin.display(description=_("production countries"))
+    def production_countries_list(self, movie: Movie):
+        return json_html(movie.production_countries)
+
+    @admin.display(description=_("production companies"))
+    def production_companies_list(self, movie: Movie):
+        return json_html(movie.production_companies)
 
     @admin.action(description=_("Hide the selected movies (never recommended or listed)"))
     def hide(self, request, queryset):

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 def _forget_titles(sender, **kwargs) -> None:
@@ -10,7 +11,7 @@ def _forget_titles(sender, **kwargs) -> None:
 
 class MoviesConfig(AppConfig):
     name = "movies"
-    verbose_name = "Movie catalogue"
+    verbose_name = _("Movie catalogue")
 
     def ready(self) -> None:
         from .models import Movie

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from llecommend_site.display import local_minute
 
 
 class ModelVersion(models.Model):
@@ -41,7 +44,13 @@ class ModelVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} ({self.status})"
+        # The number stays: versions are activated and compared by it.
+        return gettext("%(kind)s #%(pk)s, %(when)s (%(status)s)") % {
+            "kind": self.kind,
+            "pk": self.pk,
+            "when": local_minute(self.created_at),
+            "status": self.get_status_display(),
+        }
 
 
 class RecommendationList(models.Model):
@@ -109,7 +118,11 @@ class RecommendationList(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="reclist_user_recent")]
 
     def __str__(self) -> str:
-        return f"List #{self.pk} for {self.user_id} ({self.engine or self.status})"
+        return gettext("List for %(user)s, %(when)s (%(engine)s)") % {
+            "user": self.user.username,
+            "when": local_minute(self.created_at),
+            "engine": self.engine or self.get_status_display(),
+        }
 
 
 class RecommendationItem(models.Model):
@@ -143,7 +156,7 @@ class RecommendationItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.rank} {self.movie_id}"
+        return f"{self.rank}. {self.movie}"
 
 
 class Feedback(models.Model):
@@ -171,4 +184,4 @@ class Feedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.kind} {self.movie_id}"
+        return f"{self.user.username}: {self.get_kind_display()} — {self.movie}"
