@@ -7,6 +7,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -164,7 +165,11 @@ class Credit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} ({self.role}) in {self.movie}"
+        return gettext("%(person)s (%(role)s) in %(movie)s") % {
+            "person": self.person,
+            "role": self.get_role_display(),
+            "movie": self.movie,
+        }
 
 
 class Tag(models.Model):
@@ -231,4 +236,10 @@ class Rating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} → {self.movie_id}: {self.rating}"
+        values = {"user": self.user.username, "movie": self.movie}
+        if self.rating is None:
+            return gettext("%(user)s picked %(movie)s") % values
+        return gettext("%(user)s rated %(movie)s: %(rating)s") % {
+            **values,
+            "rating": f"{self.rating:g}",
+        }

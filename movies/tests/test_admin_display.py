@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 
-from .factories import MovieFactory
+from .factories import CreditFactory, MovieFactory, PersonFactory, RatingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +75,18 @@ def test_the_rounded_column_still_sorts_by_the_mean_rating(curator_client, heat)
     response = curator_client.get(url, {"o": f"-{order}"})
 
     assert [m.title for m in response.context["cl"].result_list][:2] == ["Heat", "Low"]
+
+
+def test_credits_and_ratings_are_named_in_words_in_korean(curator_client, heat):
+    credit = CreditFactory(movie=heat, person=PersonFactory(name="Al Pacino"), role="cast")
+    rating = RatingFactory(movie=heat, user=UserFactory(username="minji"), rating=4.5)
+
+    movie_page = curator_client.get(reverse("admin:movies_movie_change", args=[heat.pk]))
+    credit_page = curator_client.get(reverse("admin:movies_credit_change", args=[credit.pk]))
+    rating_page = curator_client.get(reverse("admin:movies_rating_change", args=[rating.pk]))
+
+    assert "Heat (1995)의 Al Pacino (출연)" in movie_page.content.decode()
+    assert "Heat (1995)의 Al Pacino (출연)" in credit_page.content.decode()
+    assert "(cast) in" not in credit_page.content.decode()
+    assert "minji님의 Heat (1995) 평점: 4.5" in rating_page.content.decode()
+    assert f"{rating.user_id} → {heat.pk}" not in rating_page.content.decode()
