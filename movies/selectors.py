@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -43,6 +44,34 @@ def movie_search(*, query: str, limit: int = 20) -> list[Movie]:
     ids = TITLE_INDEX.get().find(words, limit)
     rows = visible_movies().filter(pk__in=ids).only(*SEARCH_FIELDS).in_bulk()
     return [rows[i] for i in ids if i in rows]
+
+
+# Hangul syllables and jamo (the index holds titles decomposed, so syllables appear as jamo).
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+SEARCH_EXAMPLE_TRIES = 5
+
+
+def movie_search_example(*, language: str, limit: int) -> str:
+    """A title to suggest in the search box, one that a search for it lists among its first
+    `limit` results. In Korean: the original title of the most-rated visible movie that has a
+    Korean one; otherwise, or when none has, the most-rated visible movie's title. Empty for
+    an empty catalogue."""
+    index = TITLE_INDEX.get()
+    ids = index.ids[:SEARCH_EXAMPLE_TRIES]
+    if language == "ko":
+        ids = index.where(_HANGUL.search, limit=SEARCH_EXAMPLE_TRIES) + ids
+    movies = visible_movies().filter(pk__in=ids).only("title", "original_title").in_bulk()
+    for pk in ids:
+        movie = movies.get(pk)
+        if movie is None:
+            continue
+        text = movie.title
+        if language == "ko" and _HANGUL.search(movie.original_title):
+            text = movie.original_title
+        # The example must be found by the search it suggests, as typed.
+        if pk in index.find(normalize_title(text).split(), limit):
+            return text
+    return ""
 
 
 def picked_among(*, user, movie_ids: list[int]) -> set[int]:

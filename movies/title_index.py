@@ -71,6 +71,16 @@ class TitleIndex:
                     break
         return found
 
+    def where(self, test: Callable[[str], object], *, limit: int) -> list[int]:
+        """Ids of the first `limit` titles (in popularity order) for which `test` is true."""
+        found = []
+        for movie_id, title in zip(self.ids, self.titles, strict=True):
+            if test(title):
+                found.append(movie_id)
+                if len(found) == limit:
+                    break
+        return found
+
 
 class RefreshingIndex:
     """A `TitleIndex` rebuilt by `load` when older than `max_age_s` or after `forget()`.

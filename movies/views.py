@@ -63,7 +63,7 @@ def _search(query: str) -> list[Movie]:
     words = normalize_title(query[:QUERY_MAX])
     if not words:
         return []
-    key = "movie-search:v1:" + hashlib.sha256(words.encode()).hexdigest()[:24]
+    key = "movie-search:v2:" + hashlib.sha256(words.encode()).hexdigest()[:24]
     found = cache.get(key)
     if found is None:
         found = selectors.movie_search(query=words, limit=SEARCH_LIMIT)
@@ -79,6 +79,9 @@ def _page(request: HttpRequest, *, query: str = "", error: str = "", status: int
         "query": query,
         "results": _search(query) if query else [],
         "groups": _popular_by_genre(),
+        "search_example": selectors.movie_search_example(
+            language=translation.get_language(), limit=SEARCH_LIMIT
+        ),
         "error": error,
         "add_url": reverse("movies:pick_add"),
     }
