@@ -1,9 +1,11 @@
-"""The movie description: a compact, deterministic text of one movie, with English or Korean
-labels. It is the only movie text an LLM prompt may contain (docs/architecture.md), so it holds
-facts from the catalogue and nothing else.
+"""A movie's catalogue facts as plain data, and its description: a compact, deterministic text
+with English or Korean labels, written from those same facts. The description is the only movie
+text an LLM prompt may contain (docs/architecture.md); the facts are what the grounded engine
+reasons from, so nothing ever has to read the text back.
 
-`movie_description` is pure (facts in, text out); `movie_descriptions` loads the facts of many
-movies in a constant number of queries.
+`movie_description` and `genre_name` are pure (facts in, text out); `movie_facts` and
+`movie_descriptions` load many movies in a constant number of queries, and
+`keyword_frequencies` counts how common each keyword is in the catalogue.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ LABELS = {
         "overview": "줄거리",
     },
 }
-# Genre names of MovieLens and TMDb, in Korean.
+# Genre names of MovieLens and TMDb, in Korean (the catalogue stores the English names).
 GENRES_KO = {
     "Action": "액션",
     "Adventure": "모험",
@@ -63,11 +65,19 @@ GENRES_KO = {
     "Mystery": "미스터리",
     "Romance": "로맨스",
     "Sci-Fi": "SF",
+    "Science Fiction": "SF",
     "TV Movie": "TV 영화",
     "Thriller": "스릴러",
     "War": "전쟁",
     "Western": "서부",
 }
+# The name a genre is shown with, per language; a genre missing from a table keeps its own name.
+GENRE_NAMES: dict[str, dict[str, str]] = {"en": {}, "ko": GENRES_KO}
+
+
+def genre_name(genre: str, language: str) -> str:
+    """`genre` (a catalogue name such as "Sci-Fi") as shown in `language` ("SF" in Korean)."""
+    return GENRE_NAMES.get(language, {}).get(genre, genre)
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,8 @@ class MovieFacts:
     mean_rating: float | None = None
     num_ratings: int = 0
     overview: str = ""
+    original_language: str = ""  # ISO 639-1 code ("ko", "en"), "" when unknown
+    countries: tuple[str, ...] = ()  # production countries, catalogue names
 
 
 def trim(text: str, limit: int = OVERVIEW_CHARS) -> str:
@@ -106,9 +118,7 @@ def movie_description(facts: MovieFacts, language: str) -> str:
     label = LABELS[language]
     head = f"{facts.title} ({facts.year})" if facts.year else facts.title
     lines = [head]
-    genres = sorted(facts.genres)
-    if language == "ko":
-        genres = [GENRES_KO.get(g, g) for g in genres]
+    genres = [genre_name(g, language) for g in sorted(facts.genres)]
     if genres:
         lines.append(f"{label['genres']}: {', '.join(genres)}")
     if facts.directors:
@@ -131,16 +141,16 @@ def movie_description(facts: MovieFacts, language: str) -> str:
     return "\n".join(lines)
 
 
-def movie_descriptions(*, movie_ids: Iterable[int], language: str) -> dict[int, str]:
-    """movie id → its description, for the ids that exist; four queries in all."""
+def movie_facts(*, movie_ids: Iterable[int]) -> dict[int, MovieFacts]:
+    """movie id → its catalogue facts, for the ids that exist; four queries in all."""
     # Imported here so that the pure part above can be used without configuring Django.
     from .models import Credit
     from .selectors import movies_with_details
 
-    texts = {}
+    facts = {}
     for pk, movie in movies_with_details(movie_ids).items():
         credits = list(movie.credits.all())
-        facts = MovieFacts(
+        facts[pk] = MovieFacts(
             title=movie.title,
             year=movie.year,
             genres=tuple(g.name for g in movie.genres.all()),
@@ -153,6 +163,30 @@ def movie_descriptions(*, movie_ids: Iterable[int], language: str) -> dict[int, 
             mean_rating=movie.mean_rating,
             num_ratings=movie.num_ratings,
             overview=movie.overview,
+            original_language=movie.original_language or "",
+            countries=tuple(str(c) for c in movie.production_countries or ()),
         )
-        texts[pk] = movie_description(facts, language)
-    return texts
+    return facts
+
+
+def movie_descriptions(*, movie_ids: Iterable[int], language: str) -> dict[int, str]:
+    """movie id → its description, for the ids that exist; four queries in all."""
+    return {
+        pk: movie_description(facts, language)
+        for pk, facts in movie_facts(movie_ids=movie_ids).items()
+    }
+
+
+def keyword_frequencies(*, names: Iterable[str] | None = None) -> tuple[int, dict[str, int]]:
+    """(movies in the catalogue, keyword name → how many movies carry it): the document
+    frequencies that weigh a keyword against how common it is. With `names`, only those
+    keywords are counted (two queries either way)."""
+    from django.db.models import Count
+
+    from .models import Keyword, Movie
+
+    keywords = Keyword.objects.all()
+    if names is not None:
+        keywords = keywords.filter(name__in=list(set(names)))
+    counts = keywords.annotate(n=Count("movies")).values_list("name", "n")
+    return Movie.objects.count(), {name: n for name, n in counts if n}

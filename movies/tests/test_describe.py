@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from movies.describe import MovieFacts, movie_description, movie_descriptions, trim
+from movies.describe import (
+    MovieFacts,
+    genre_name,
+    keyword_frequencies,
+    movie_description,
+    movie_descriptions,
+    movie_facts,
+    trim,
+)
 from movies.models import Credit
 
 from .factories import CreditFactory, GenreFactory, KeywordFactory, MovieFactory, PersonFactory
@@ -104,3 +112,53 @@ def test_unknown_ids_are_left_out():
     movie = MovieFactory()
 
     assert set(movie_descriptions(movie_ids=[movie.pk, 999_999], language="ko")) == {movie.pk}
+
+
+def test_genre_names_per_language():
+    assert genre_name("Sci-Fi", "ko") == "SF"
+    assert genre_name("Science Fiction", "ko") == "SF"  # TMDb's name for it
+    assert genre_name("Crime", "ko") == "범죄"
+    assert genre_name("Crime", "en") == "Crime"
+    assert genre_name("Unheard Of", "ko") == "Unheard Of"  # shown as the catalogue has it
+
+
+@pytest.mark.django_db
+def test_facts_and_description_come_from_the_same_rows(django_assert_num_queries):
+    movie = MovieFactory(
+        title="Parasite", year=2019, runtime=132, original_language="ko",
+        production_countries=["South Korea"],
+    )  # fmt: skip
+    movie.genres.add(GenreFactory(name="Thriller"), GenreFactory(name="Drama"))
+    movie.keywords.add(KeywordFactory(name="class differences"))
+    CreditFactory(movie=movie, person=PersonFactory(name="Bong Joon-ho"), role=Credit.Role.DIRECTOR)
+    CreditFactory(movie=movie, person=PersonFactory(name="Song Kang-ho"), order=0)
+
+    with django_assert_num_queries(4):
+        facts = movie_facts(movie_ids=[movie.pk, 999_999])
+
+    assert set(facts) == {movie.pk}
+    got = facts[movie.pk]
+    assert (got.title, got.year, got.runtime) == ("Parasite", 2019, 132)
+    assert sorted(got.genres) == ["Drama", "Thriller"]  # catalogue names, whatever the language
+    assert got.directors == ("Bong Joon-ho",)
+    assert got.cast == ("Song Kang-ho",)
+    assert got.keywords == ("class differences",)
+    assert got.original_language == "ko"
+    assert got.countries == ("South Korea",)
+    for language in ("en", "ko"):
+        text = movie_descriptions(movie_ids=[movie.pk], language=language)[movie.pk]
+        assert text == movie_description(got, language)
+
+
+@pytest.mark.django_db
+def test_keyword_frequencies_count_movies_per_keyword():
+    heist, robots = KeywordFactory(name="heist"), KeywordFactory(name="robots")
+    KeywordFactory(name="unused")
+    for _ in range(3):
+        MovieFactory().keywords.add(heist)
+    MovieFactory().keywords.add(heist, robots)
+
+    movies, frequencies = keyword_frequencies()
+    assert movies == 4
+    assert frequencies == {"heist": 4, "robots": 1}  # a keyword no movie carries is left out
+    assert keyword_frequencies(names=["robots"]) == (4, {"robots": 1})
