@@ -62,7 +62,7 @@ if not Rating.objects.filter(user=user).exists():
             user=user, movie=m, source="pick", rating=None, timestamp=timezone.now())
 if not RecommendationList.objects.filter(user=user, status="ready").exists():
     from llm_worker.services import persona_request
-    from recommendations.services import recommendation_list_request
+    from recommendations.list_flow import recommendation_list_request
     with transaction.atomic():
         persona_request(user=user)
         recommendation_list_request(user=user, k=10)

@@ -72,7 +72,7 @@ def check_broker() -> dict:
 
 def check_recommender() -> dict:
     from recommendations import selectors
-    from recommendations.services import active_recommender
+    from recommendations.candidates import active_recommender
 
     row = selectors.active_model_version()
     if row is None:

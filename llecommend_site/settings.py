@@ -186,6 +186,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
+    # Exact names win over the patterns below: filling a list runs the LLM.
+    "recommendations.tasks.recommendation_list_fill": {"queue": "llm"},
     "llm_worker.tasks.*": {"queue": "llm"},
     "recommendations.tasks.*": {"queue": "default"},
     "movies.tasks.*": {"queue": "default"},

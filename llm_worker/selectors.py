@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from .models import ChatMessage, ChatSummary, Persona
+import functools
+
+from django.db import connection
+
+from .models import ChatMessage, Persona
 
 CHAT_SHOWN = 50
 
@@ -28,18 +32,24 @@ def latest_correction(*, user) -> str:
     return row or ""
 
 
-def latest_list(*, user):
-    """The user's newest recommendation list that is not a "more" page of another, or None."""
-    from recommendations.models import RecommendationList
-
-    return RecommendationList.objects.filter(user=user, parent__isnull=True).first()
-
-
 def chat_history(*, user, limit: int = CHAT_SHOWN) -> list[ChatMessage]:
     """The user's last `limit` chat turns, oldest first."""
     recent = ChatMessage.objects.filter(user=user).order_by("-created_at", "-pk")[:limit]
     return list(recent)[::-1]
 
 
-def chat_summary_of(*, user) -> ChatSummary | None:
-    return ChatSummary.objects.filter(user=user).first()
+@functools.cache
+def _llm_state_sql() -> str:
+    personas, chat = Persona._meta.db_table, ChatMessage._meta.db_table
+    newest = f"FROM {personas} WHERE user_id = %(u)s ORDER BY created_at DESC, id DESC LIMIT 1"
+    return f"""
+        SELECT (SELECT id {newest}), (SELECT status {newest}), (SELECT user_correction {newest}),
+            (SELECT MAX(id) FROM {chat} WHERE user_id = %(u)s)"""
+
+
+def llm_state(*, user) -> tuple:
+    """What a page built from this layer's rows depends on, in one query: the newest persona's
+    id, status and correction, and the last chat turn's id. A page cache keys on it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_llm_state_sql(), {"u": user.pk})
+        return tuple(cursor.fetchone())

@@ -16,7 +16,8 @@ from llm_worker import conf, services
 
 SOFT_TIME_LIMIT, TIME_LIMIT = conf.task_time_limits()
 
-_OPTIONS = {
+# Shared with the other tasks of the `llm` queue (recommendations.tasks.recommendation_list_fill).
+LLM_TASK_OPTIONS = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "soft_time_limit": SOFT_TIME_LIMIT,
@@ -29,16 +30,10 @@ _OPTIONS = {
 }
 
 
-@shared_task(**_OPTIONS)
+@shared_task(**LLM_TASK_OPTIONS)
 def persona_generate(persona_id: int) -> int:
     """Fill one pending `Persona` row."""
     return services.persona_generate(persona_id=persona_id).pk
-
-
-@shared_task(**_OPTIONS)
-def recommendation_list_fill(list_id: int) -> int:
-    """Fill one pending `RecommendationList` row with its items."""
-    return services.recommendation_list_fill(list_id=list_id).pk
 
 
 # Registered here so `autodiscover_tasks` finds it; it runs on the llm queue like the rest.

@@ -9,5 +9,4 @@ urlpatterns = [
     path("persona/", views.persona, name="persona"),
     path("persona/<int:pk>/poll/", views.persona_poll, name="persona_poll"),
     path("persona/correct/", views.persona_correct, name="persona_correct"),
-    path("chat/", views.chat, name="chat"),
 ]

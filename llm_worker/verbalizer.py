@@ -11,7 +11,6 @@ ones.
 from __future__ import annotations
 
 import dataclasses
-
 import time
 from dataclasses import dataclass
 

@@ -17,6 +17,12 @@ def visible_movies() -> QuerySet[Movie]:
     return Movie.objects.filter(hidden=False)
 
 
+def hidden_movie_ids() -> frozenset[int]:
+    """The movies curators hid (a short list, read through an index): pages that show earlier
+    lists drop them and key their caches on this set, so a hide takes effect at once."""
+    return frozenset(Movie.objects.filter(hidden=True).values_list("pk", flat=True))
+
+
 SEARCH_FIELDS = ("id", "title", "original_title", "year")
 SEARCH_INDEX_SECONDS = 60.0
 

@@ -10,5 +10,4 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("picks/add/", views.pick_add, name="pick_add"),
     path("picks/<int:movie_id>/remove/", views.pick_remove, name="pick_remove"),
-    path("picks/done/", views.picks_done, name="picks_done"),
 ]

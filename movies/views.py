@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -71,7 +70,8 @@ def _search(query: str) -> list[Movie]:
     return found
 
 
-def _page(request: HttpRequest, *, query: str = "", error: str = "", status: int = 200):
+def picks_page(request: HttpRequest, *, query: str = "", error: str = "", status: int = 200):
+    """The picks page: the user's picks, a search, popular movies by genre, and `error`."""
     picks = _picks_of(request.user)
     context = {
         "picks": picks,
@@ -97,7 +97,7 @@ def _chips(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpR
 @login_required
 @require_GET
 def picks(request: HttpRequest) -> HttpResponse:
-    return _page(request, query=request.GET.get("q", "").strip())
+    return picks_page(request, query=request.GET.get("q", "").strip())
 
 
 @login_required
@@ -105,7 +105,7 @@ def picks(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if not request.htmx:
-        return _page(request, query=query)
+        return picks_page(request, query=query)
     results = _search(query) if query else []
     picked = selectors.picked_among(user=request.user, movie_ids=[m.pk for m in results])
     # The partial depends on the query, which results are picked, the language and the CSRF
@@ -173,19 +173,3 @@ def pick_remove(request: HttpRequest, movie_id: int) -> HttpResponse:
     if request.htmx:
         return _chips(request)
     return redirect("movies:picks")
-
-
-@login_required
-@require_POST
-def picks_done(request: HttpRequest) -> HttpResponse:
-    if not Rating.objects.filter(user=request.user, source=Rating.Source.PICK).exists():
-        return _page(request, error=_("Pick at least one movie you have watched."), status=400)
-    from llm_worker.services import persona_request
-    from recommendations.services import recommendation_list_request
-
-    # The persona first: a worker that takes tasks in order writes it before the list that
-    # reads it; both run after this transaction commits.
-    with transaction.atomic():
-        persona_request(user=request.user)
-        recommendation_list_request(user=request.user, k=10)
-    return redirect("llm_worker:persona")

@@ -3,14 +3,16 @@ user demographics, item metadata) in the plain engine's types, and the active mo
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 import numpy as np
+from django.db import connection
 
 from movies.models import Credit, Movie, Rating
 
 from .engine.data import Interactions, ItemInfo, UserInfo
-from .models import ModelVersion
+from .models import Feedback, ModelVersion, RecommendationList
 
 
 def training_interactions() -> Interactions:
@@ -84,3 +86,31 @@ def active_model_version() -> tuple[int, str] | None:
         .values_list("pk", "artifact_path")
         .first()
     )
+
+
+@functools.cache
+def _list_state_sql() -> str:
+    lists, feedback = RecommendationList._meta.db_table, Feedback._meta.db_table
+    per_status = ", ".join(
+        f"SUM(CASE WHEN status = '{s}' THEN 1 ELSE 0 END)" for s in RecommendationList.Status.values
+    )
+    return f"""
+        WITH root AS (
+            SELECT id FROM {lists} WHERE user_id = %(u)s AND parent_id IS NULL
+            ORDER BY created_at DESC, id DESC LIMIT 1),
+        pages AS (
+            SELECT COUNT(*) AS n, MAX(id) AS last, {per_status}
+            FROM {lists} WHERE id IN (SELECT id FROM root) OR parent_id IN (SELECT id FROM root))
+        SELECT (SELECT id FROM root), pages.*,
+            (SELECT COUNT(*) FROM {feedback} WHERE user_id = %(u)s),
+            (SELECT MAX(created_at) FROM {feedback} WHERE user_id = %(u)s)
+        FROM pages"""
+
+
+def list_state(*, user) -> tuple | None:
+    """The user's newest list and how many of its pages are in each state, and their feedback,
+    in one query (a page cache keys on it). None: the user has no list yet."""
+    with connection.cursor() as cursor:
+        cursor.execute(_list_state_sql(), {"u": user.pk})
+        row = cursor.fetchone()
+    return None if row is None or row[0] is None else tuple(row)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import chat_views, views
 
 app_name = "recommendations"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("lists/<int:pk>/more/", views.list_more, name="list_more"),
     path("items/<int:pk>/feedback/", views.item_feedback, name="item_feedback"),
     path("history/", views.history, name="history"),
+    path("chat/", chat_views.chat, name="chat"),
+    path("picks/done/", chat_views.picks_done, name="picks_done"),
 ]

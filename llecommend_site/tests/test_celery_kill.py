@@ -1,7 +1,7 @@
 """kill -9 a real Celery worker in the middle of a real task; the task completes on the next
 worker and exactly one list (with its items, no duplicates) exists.
 
-The task is the production `llm_worker.tasks.recommendation_list_fill` on the `llm` queue,
+The task is the production `recommendations.tasks.recommendation_list_fill` on the `llm` queue,
 with the openai backend pointed at a stub LLM server in this process that holds the first
 request open: the worker is then provably mid-task when it is killed. What makes it survive:
 `acks_late` (the message is acknowledged only when the task returns), `reject_on_worker_lost`
@@ -152,7 +152,7 @@ def pending_list():
 def _enqueue(redis_url: str, list_id: int) -> None:
     # Not the current app: shared tasks in this process must keep using the project app.
     producer = Celery("killtest-producer", broker=redis_url, set_as_current=False)
-    producer.send_task("llm_worker.tasks.recommendation_list_fill", args=[list_id], queue="llm")
+    producer.send_task("recommendations.tasks.recommendation_list_fill", args=[list_id], queue="llm")
     producer.close()
 
 

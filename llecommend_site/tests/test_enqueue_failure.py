@@ -5,8 +5,9 @@ from accounts.tests.factories import UserFactory
 from llm_worker import tasks as llm_tasks
 from llm_worker.models import Persona
 from llm_worker.services import persona_request
+from recommendations import tasks as list_tasks
+from recommendations.list_flow import recommendation_list_request
 from recommendations.models import RecommendationList
-from recommendations.services import recommendation_list_request
 
 
 def _refuse(*args, **kwargs):
@@ -26,7 +27,7 @@ def test_a_refused_persona_task_leaves_no_row_pending(
 
 @pytest.mark.django_db
 def test_a_refused_list_task_leaves_no_row_pending(monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(llm_tasks.recommendation_list_fill, "delay", _refuse)
+    monkeypatch.setattr(list_tasks.recommendation_list_fill, "delay", _refuse)
     user = UserFactory()
     with pytest.raises(OperationalError), django_capture_on_commit_callbacks(execute=True):
         recommendation_list_request(user=user)

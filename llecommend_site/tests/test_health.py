@@ -6,7 +6,7 @@ import pytest
 
 from llecommend_site.tests.stub_llm import StubLLMServer, closed_port, json_answer
 from recommendations.models import ModelVersion
-from recommendations.services import active_recommender_forget
+from recommendations.candidates import active_recommender_forget
 
 pytestmark = pytest.mark.django_db
 

@@ -82,7 +82,7 @@ def test_injection_cannot_put_a_non_candidate_movie_on_the_page(
     with StubLLMServer(_obedient(site, language)) as stub:
         settings.LLM_BASE_URL = stub.base_url
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(reverse("llm_worker:chat"), {"text": text})
+            response = client.post(reverse("recommendations:chat"), {"text": text})
         assert response.status_code in (200, 302)
         page = client.get(reverse("recommendations:home"), HTTP_ACCEPT_LANGUAGE=language)
     assert page.status_code == 200

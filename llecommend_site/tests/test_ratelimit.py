@@ -109,7 +109,7 @@ def test_the_fourth_persona_request_is_refused_with_the_message(
 ):
     from llm_worker.models import Persona
 
-    url = reverse("movies:picks_done")
+    url = reverse("recommendations:picks_done")
     for _ in range(3):
         with django_capture_on_commit_callbacks(execute=True):
             assert client.post(url).status_code == 302
@@ -135,7 +135,7 @@ def test_a_refused_persona_correction_shows_the_message_next_to_the_field(client
 def test_the_fourth_chat_message_is_refused_and_not_stored(client, picker):
     from llm_worker.models import ChatMessage
 
-    url = reverse("llm_worker:chat")
+    url = reverse("recommendations:chat")
     for i in range(3):
         client.post(url, {"text": f"Something tense {i}"})
     response = client.post(url, {"text": "And another"}, HTTP_ACCEPT_LANGUAGE="en")

@@ -7,14 +7,12 @@ from llm_worker import services, tasks
 from llm_worker.backends import LLMUnavailable
 from llm_worker.models import Persona
 from llm_worker.tests.site_data import make_catalogue
-from recommendations.models import RecommendationList
-from recommendations.services import recommendation_list_request
 
 
 def test_tasks_go_to_the_llm_queue_with_late_acks_and_limits(settings):
     route = settings.CELERY_TASK_ROUTES["llm_worker.tasks.*"]
     assert route == {"queue": "llm"}
-    for task in (tasks.persona_generate, tasks.recommendation_list_fill):
+    for task in (tasks.persona_generate,):
         assert task.acks_late
         assert 0 < task.soft_time_limit < task.time_limit
         assert OperationalError in task.autoretry_for
@@ -34,31 +32,6 @@ def test_a_persona_request_is_generated_once_the_transaction_commits(
     persona.refresh_from_db()
     assert persona.status == Persona.Status.READY
     assert persona.reasons
-
-
-@pytest.mark.django_db
-def test_a_list_request_is_filled_by_the_task_on_commit(django_capture_on_commit_callbacks):
-    cat = make_catalogue()
-    with django_capture_on_commit_callbacks(execute=True):
-        lst = recommendation_list_request(user=cat.user, k=10)
-
-    lst.refresh_from_db()
-    assert lst.status == RecommendationList.Status.READY
-    assert lst.items.count() == 10
-
-
-@pytest.mark.django_db
-def test_a_redelivered_task_writes_nothing_twice():
-    cat = make_catalogue()
-    lst = RecommendationList.objects.create(user=cat.user, request_key="once")
-    persona = Persona.objects.create(user=cat.user, request_key="once")
-
-    for _ in range(2):
-        tasks.recommendation_list_fill.delay(lst.pk)
-        tasks.persona_generate.delay(persona.pk)
-
-    assert lst.items.count() == services.DEFAULT_K
-    assert Persona.objects.filter(user=cat.user).count() == 1
 
 
 @pytest.mark.django_db
@@ -83,17 +56,3 @@ def test_a_transient_database_error_is_retried(monkeypatch):
     assert len(calls) == 2
     persona.refresh_from_db()
     assert persona.status == Persona.Status.READY
-
-
-@pytest.mark.django_db
-def test_a_bug_is_not_retried(monkeypatch):
-    calls = []
-
-    def broken(**kwargs):
-        calls.append(kwargs)
-        raise ValueError("a bug")
-
-    monkeypatch.setattr(services, "recommendation_list_fill", broken)
-    with pytest.raises(ValueError, match="a bug"):
-        tasks.recommendation_list_fill.delay(1)
-    assert len(calls) == 1

@@ -178,7 +178,7 @@ def test_an_empty_or_overlong_correction_is_explained(client):
 
 @pytest.mark.django_db
 def test_anonymous_users_are_sent_to_login(client):
-    for url in (reverse("llm_worker:persona"), reverse("llm_worker:chat")):
+    for url in (reverse("llm_worker:persona"), reverse("recommendations:chat")):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("accounts:login"))

@@ -134,20 +134,6 @@ def test_without_javascript_an_error_comes_back_as_a_message(client, user, catal
 
 
 @pytest.mark.django_db
-def test_continuing_without_a_pick_is_refused_with_a_message(client, user, catalogue):
-    response = client.post(reverse("movies:picks_done"))
-    assert response.status_code == 400
-    assert "Pick at least one movie you have watched." in response.text
-
-
-@pytest.mark.django_db
-def test_korean_users_get_korean_messages(client, user, catalogue):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
-    response = client.post(reverse("movies:picks_done"))
-    assert "본 영화를 한 편 이상 골라 주세요." in response.text
-
-
-@pytest.mark.django_db
 def test_anonymous_users_are_sent_to_login(client, catalogue):
     for url in (reverse("movies:picks"), reverse("movies:search")):
         response = client.get(url)
@@ -163,7 +149,6 @@ def test_pick_posts_need_a_csrf_token(catalogue):
     client.force_login(user)
     movie = catalogue["parasite"]
     assert client.post(reverse("movies:pick_add"), {"movie_id": movie.pk}).status_code == 403
-    assert client.post(reverse("movies:picks_done")).status_code == 403
     RatingFactory(user=user, movie=movie, rating=None)
     assert client.post(reverse("movies:pick_remove", args=[movie.pk])).status_code == 403
     assert Rating.objects.filter(user=user).count() == 1

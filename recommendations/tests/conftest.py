@@ -9,7 +9,7 @@ import pytest
 from accounts.tests.factories import UserFactory
 from movies.models import Rating
 from movies.tests.factories import GenreFactory, MovieFactory
-from recommendations import services
+from recommendations import candidates, services
 from recommendations.models import ModelVersion
 
 # Tiny models: the tests check behaviour, not accuracy.
@@ -23,9 +23,9 @@ FAST = {
 @pytest.fixture
 def artifacts(settings, tmp_path):
     settings.ARTIFACTS_DIR = tmp_path / "artifacts"
-    services.active_recommender_forget()
+    candidates.active_recommender_forget()
     yield settings.ARTIFACTS_DIR
-    services.active_recommender_forget()
+    candidates.active_recommender_forget()
 
 
 @pytest.fixture
@@ -65,5 +65,5 @@ def catalogue(db):
 def trained(catalogue, artifacts):
     version = ModelVersion.objects.create(kind="hybrid", params={"activate": True})
     version = services.model_version_train(version_id=version.pk, options=FAST)
-    services.active_recommender_forget()
+    candidates.active_recommender_forget()
     return version

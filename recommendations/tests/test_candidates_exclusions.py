@@ -2,8 +2,9 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from movies.tests.factories import MovieFactory, RatingFactory
+from recommendations.candidates import candidates_for_user
 from recommendations.models import Feedback, RecommendationItem, RecommendationList
-from recommendations.services import candidates_for_user, feedback_set
+from recommendations.services import feedback_set
 
 
 @pytest.mark.django_db

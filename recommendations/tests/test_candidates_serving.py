@@ -10,7 +10,7 @@ from django.utils import translation
 
 from accounts.tests.factories import UserFactory
 from movies.tests.factories import MovieFactory, RatingFactory
-from recommendations import services
+from recommendations import candidates, services
 from recommendations.models import Feedback, RecommendationItem, RecommendationList
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_many_picks_fold_in_to_the_picked_taste(trained, catalogue):
     for movie in catalogue["action"][:4]:
         RatingFactory(user=user, movie=movie)
 
-    got = services.candidates_for_user(user=user, k=5)
+    got = candidates.candidates_for_user(user=user, k=5)
 
     assert len(got) == 5
     assert all(c.engine == "hybrid" for c in got)
@@ -37,7 +37,7 @@ def test_one_pick_is_enough(trained, catalogue):
     user = UserFactory(age=40, gender="X")
     RatingFactory(user=user, movie=catalogue["romance"][0])
 
-    got = services.candidates_for_user(user=user, k=3)
+    got = candidates.candidates_for_user(user=user, k=3)
 
     romance = {m.pk for m in catalogue["romance"]}
     assert sum(m in romance for m in ids(got)) >= 2
@@ -48,8 +48,8 @@ def test_no_picks_gets_popularity_of_the_users_age_and_gender(trained, catalogue
     young_man = UserFactory(age=21, gender="M")
     older_woman = UserFactory(age=53, gender="F")
 
-    for_him = services.candidates_for_user(user=young_man, k=5)
-    for_her = services.candidates_for_user(user=older_woman, k=5)
+    for_him = candidates.candidates_for_user(user=young_man, k=5)
+    for_her = candidates.candidates_for_user(user=older_woman, k=5)
 
     assert {c.engine for c in for_him + for_her} == {"popularity"}
     assert set(ids(for_him)) <= {m.pk for m in catalogue["action"]}
@@ -62,7 +62,7 @@ def test_evidence_is_among_the_users_own_movies(trained, catalogue):
     for pk in mine:
         RatingFactory(user=user, movie_id=pk)
 
-    got = services.candidates_for_user(user=user, k=6)
+    got = candidates.candidates_for_user(user=user, k=6)
 
     assert all(c.because_movie_ids for c in got)
     assert all(set(c.because_movie_ids) <= set(mine) for c in got)
@@ -81,7 +81,7 @@ def test_exclusions_hold_with_a_trained_model(trained, catalogue):
     hidden.hidden = True
     hidden.save()
 
-    got = ids(services.candidates_for_user(user=user, k=50, exclude_movie_ids={excluded.pk}))
+    got = ids(candidates.candidates_for_user(user=user, k=50, exclude_movie_ids={excluded.pk}))
 
     assert not {watched.pk, shown.pk, dismissed.pk, hidden.pk, excluded.pk} & set(got)
     assert len(got) == len(set(got)) == 24 - 5
@@ -92,7 +92,7 @@ def test_likes_count_as_picks(trained, catalogue):
     for movie in catalogue["romance"][:3]:
         services.feedback_set(user=user, movie_id=movie.pk, kind=Feedback.Kind.LIKE)
 
-    got = services.candidates_for_user(user=user, k=4)
+    got = candidates.candidates_for_user(user=user, k=4)
 
     assert got[0].engine == "hybrid"
     assert set(ids(got)) <= {m.pk for m in catalogue["romance"][3:]}
@@ -102,11 +102,11 @@ def test_dismissing_pushes_similar_movies_down(trained, catalogue):
     user = UserFactory(age=40, gender="X")
     RatingFactory(user=user, movie=catalogue["action"][0])
     RatingFactory(user=user, movie=catalogue["romance"][0])
-    before = ids(services.candidates_for_user(user=user, k=22))
+    before = ids(candidates.candidates_for_user(user=user, k=22))
 
     for movie in catalogue["action"][1:4]:
         services.feedback_set(user=user, movie_id=movie.pk, kind=Feedback.Kind.DISMISS)
-    after = ids(services.candidates_for_user(user=user, k=6))
+    after = ids(candidates.candidates_for_user(user=user, k=6))
 
     action = {m.pk for m in catalogue["action"]}
     assert sum(m in action for m in before[:6]) >= 2
@@ -116,10 +116,10 @@ def test_dismissing_pushes_similar_movies_down(trained, catalogue):
 def test_unknown_movie_id_in_picks_is_a_clear_error(trained, catalogue):
     picks = [catalogue["action"][0].pk, 987654]
 
-    with translation.override("en"), pytest.raises(services.UnknownMovieError) as caught:
-        services.candidates_for_picks(movie_ids=picks, k=5)
-    with translation.override("ko"), pytest.raises(services.UnknownMovieError) as in_korean:
-        services.candidates_for_picks(movie_ids=picks, k=5)
+    with translation.override("en"), pytest.raises(candidates.UnknownMovieError) as caught:
+        candidates.candidates_for_picks(movie_ids=picks, k=5)
+    with translation.override("ko"), pytest.raises(candidates.UnknownMovieError) as in_korean:
+        candidates.candidates_for_picks(movie_ids=picks, k=5)
 
     assert isinstance(caught.value, ValueError)
     assert caught.value.movie_ids == [987654]
@@ -131,7 +131,7 @@ def test_unknown_movie_id_in_picks_is_a_clear_error(trained, catalogue):
 def test_picks_without_a_session_user(trained, catalogue):
     picks = [m.pk for m in catalogue["romance"][:2]]
 
-    got = services.candidates_for_picks(movie_ids=picks, k=4, age=30, gender="F")
+    got = candidates.candidates_for_picks(movie_ids=picks, k=4, age=30, gender="F")
 
     assert len(got) == 4
     assert not set(picks) & set(ids(got))
@@ -142,7 +142,7 @@ def test_movies_added_after_training_are_filled_by_popularity(trained, catalogue
     user = UserFactory()
     RatingFactory(user=user, movie=catalogue["action"][0])
 
-    got = services.candidates_for_user(user=user, k=30)
+    got = candidates.candidates_for_user(user=user, k=30)
 
     assert late.pk in ids(got)
     assert len(ids(got)) == len(set(ids(got))) == 24
@@ -150,12 +150,12 @@ def test_movies_added_after_training_are_filled_by_popularity(trained, catalogue
 
 def test_without_a_trained_model_popularity_says_so(catalogue, artifacts, caplog):
     user = UserFactory()
-    with caplog.at_level(logging.WARNING, logger="recommendations.services"):
-        got = services.candidates_for_user(user=user, k=3)
+    with caplog.at_level(logging.WARNING, logger="recommendations.candidates"):
+        got = candidates.candidates_for_user(user=user, k=3)
 
     assert {c.engine for c in got} == {"popularity"}
     assert "no trained recommender is active" in caplog.text
 
 
 def test_zero_k_is_an_empty_list(trained):
-    assert services.candidates_for_user(user=UserFactory(), k=0) == []
+    assert candidates.candidates_for_user(user=UserFactory(), k=0) == []

@@ -96,3 +96,20 @@ def test_a_one_time_message_is_shown_once_and_never_cached(client, warm):
     assert response.status_code == 302
     assert "Your profile is saved." in client.get(HOME).text
     assert "Your profile is saved." not in client.get(HOME).text
+
+
+@pytest.mark.django_db
+def test_a_movie_hidden_by_a_curator_leaves_current_lists_at_once(client, warm):
+    """The admin's "hide" action is a queryset update (no signal): the cached page must still
+    drop the movie on the next load, not up to ten minutes later."""
+    _user, lst = warm
+    first = lst.items.order_by("rank").select_related("movie").first()
+    assert first.movie.title in client.get(HOME).text
+    type(first.movie).objects.filter(pk=first.movie_id).update(hidden=True)
+
+    html = client.get(HOME).text
+
+    assert first.movie.title not in html
+    assert html.count('<li class="card') == 9
+    poll = client.get(reverse("recommendations:list_poll", args=[lst.pk])).text
+    assert first.movie.title not in poll

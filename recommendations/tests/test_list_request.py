@@ -1,26 +1,24 @@
 from __future__ import annotations
 
-import sys
 import types
 
 import pytest
 
 from accounts.tests.factories import UserFactory
-from recommendations import services
+from recommendations import list_flow, tasks
 from recommendations.models import RecommendationList
 
 
 @pytest.mark.django_db
 def test_a_pending_list_is_filled_after_commit(monkeypatch, django_capture_on_commit_callbacks):
     queued = []
-    fake = types.ModuleType("llm_worker.tasks")
-    fake.recommendation_list_fill = types.SimpleNamespace(delay=queued.append)
-    monkeypatch.setitem(sys.modules, "llm_worker.tasks", fake)
+    fake = types.SimpleNamespace(delay=queued.append, name="recommendation_list_fill")
+    monkeypatch.setattr(tasks, "recommendation_list_fill", fake)
     user = UserFactory(language="ko")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = services.recommendation_list_request(user=user, novelty=0.4)
-        second = services.recommendation_list_request(user=user, parent=first)
+        first = list_flow.recommendation_list_request(user=user, novelty=0.4)
+        second = list_flow.recommendation_list_request(user=user, parent=first)
     assert queued == []
     for callback in callbacks:
         callback()

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from movies.tests.factories import RatingFactory
-from recommendations import services
+from recommendations import candidates, services
 from recommendations.engine.bundle import Recommender
 from recommendations.models import ModelVersion
 
@@ -57,30 +57,30 @@ def test_same_data_same_fingerprint_new_data_new_one(trained, catalogue):
 
 
 def test_processes_notice_a_newer_active_version(trained, catalogue, monkeypatch):
-    first_id, first = services.active_recommender()
+    first_id, first = candidates.active_recommender()
     newer = ModelVersion.objects.create(kind="ease")
     newer = services.model_version_train(version_id=newer.pk, options=FAST)
     # Another process activates it: this one only learns through the database.
     ModelVersion.objects.filter(pk=first_id).update(is_active=False)
     ModelVersion.objects.filter(pk=newer.pk).update(is_active=True)
-    monkeypatch.setattr(services, "ACTIVE_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(candidates, "ACTIVE_CHECK_SECONDS", 0.0)
 
-    second_id, second = services.active_recommender()
+    second_id, second = candidates.active_recommender()
 
     assert (first_id, first.kind) == (trained.pk, "hybrid")
     assert (second_id, second.kind) == (newer.pk, "ease")
     user = UserFactory()
     RatingFactory(user=user, movie=catalogue["action"][0])
-    assert services.candidates_for_user(user=user, k=2)[0].engine == "ease"
+    assert candidates.candidates_for_user(user=user, k=2)[0].engine == "ease"
 
 
 def test_the_active_version_is_loaded_once(trained, monkeypatch):
-    services.active_recommender()
+    candidates.active_recommender()
     calls = []
     monkeypatch.setattr(Recommender, "load", lambda *a: calls.append(a))
-    monkeypatch.setattr(services, "ACTIVE_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(candidates, "ACTIVE_CHECK_SECONDS", 0.0)
 
-    services.active_recommender()
+    candidates.active_recommender()
 
     assert calls == []
 

@@ -51,7 +51,7 @@ def shown_ids(lst: RecommendationList) -> list[int]:
 
 @pytest.mark.django_db
 def test_submitting_picks_writes_a_persona_and_a_first_list(client, user, run_tasks):
-    response = run_tasks(client, reverse("movies:picks_done"))
+    response = run_tasks(client, reverse("recommendations:picks_done"))
 
     assert response.status_code == 302
     assert response.url == reverse("llm_worker:persona")
@@ -70,7 +70,7 @@ def test_submitting_picks_writes_a_persona_and_a_first_list(client, user, run_ta
 
 @pytest.mark.django_db
 def test_more_appends_ten_new_movies_never_a_repeat(client, user, run_tasks):
-    run_tasks(client, reverse("movies:picks_done"))
+    run_tasks(client, reverse("recommendations:picks_done"))
     root = RecommendationList.objects.get(user=user)
 
     response = run_tasks(
@@ -90,7 +90,7 @@ def test_more_appends_ten_new_movies_never_a_repeat(client, user, run_tasks):
 
 @pytest.mark.django_db
 def test_a_dismissed_movie_never_comes_back(client, user, run_tasks):
-    run_tasks(client, reverse("movies:picks_done"))
+    run_tasks(client, reverse("recommendations:picks_done"))
     root = RecommendationList.objects.get(user=user)
     item = root.items.order_by("rank").first()
     client.post(reverse("recommendations:item_feedback", args=[item.pk]), {"kind": "dismiss"})
@@ -116,11 +116,11 @@ def test_surprise_me_asks_for_more_novelty(client, user, run_tasks):
 
 @pytest.mark.django_db
 def test_a_chat_message_is_kept_and_re_ranks_the_list(client, user, run_tasks):
-    run_tasks(client, reverse("movies:picks_done"))
+    run_tasks(client, reverse("recommendations:picks_done"))
 
     response = run_tasks(
         client,
-        reverse("llm_worker:chat"),
+        reverse("recommendations:chat"),
         {"text": "Something light for a rainy Sunday"},
         HTTP_HX_REQUEST="true",
     )
@@ -143,7 +143,7 @@ def test_a_chat_message_is_kept_and_re_ranks_the_list(client, user, run_tasks):
 
 @pytest.mark.django_db
 def test_a_correction_is_kept_and_used(client, user, run_tasks):
-    run_tasks(client, reverse("movies:picks_done"))
+    run_tasks(client, reverse("recommendations:picks_done"))
 
     response = run_tasks(
         client, reverse("llm_worker:persona_correct"), {"text": "I actually hate musicals."}
@@ -158,7 +158,7 @@ def test_a_correction_is_kept_and_used(client, user, run_tasks):
 
 @pytest.mark.django_db
 def test_a_returning_user_lands_on_the_latest_persona_and_list(client, user, run_tasks):
-    run_tasks(client, reverse("movies:picks_done"))
+    run_tasks(client, reverse("recommendations:picks_done"))
     client.logout()
     user.save()
     client.post(
@@ -172,7 +172,7 @@ def test_a_returning_user_lands_on_the_latest_persona_and_list(client, user, run
 
 @pytest.mark.django_db
 def test_another_user_sees_none_of_it(client, user, run_tasks):
-    run_tasks(client, reverse("movies:picks_done"))
+    run_tasks(client, reverse("recommendations:picks_done"))
     persona = Persona.objects.get(user=user)
     lst = RecommendationList.objects.get(user=user)
     other = UserFactory()
@@ -189,7 +189,7 @@ def test_another_user_sees_none_of_it(client, user, run_tasks):
 def test_the_page_reads_a_fixed_number_of_queries_however_many_cards(
     client, user, run_tasks, django_assert_max_num_queries
 ):
-    run_tasks(client, reverse("movies:picks_done"))
+    run_tasks(client, reverse("recommendations:picks_done"))
     root = RecommendationList.objects.get(user=user)
     for _ in range(2):
         run_tasks(client, reverse("recommendations:list_more", args=[root.pk]))

@@ -17,9 +17,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from llm_worker import conf, services
+from llm_worker import conf
 from llm_worker.backends import BACKEND_NAMES
 from movies.selectors import movies_by_ids
+from recommendations import list_flow
 
 
 def list_json(persona, lst) -> dict:
@@ -55,7 +56,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--user", required=True, help="username (dataset users: ml-100k:1)")
         parser.add_argument("--backend", choices=BACKEND_NAMES, help="default: LLM_BACKEND")
-        parser.add_argument("--k", type=int, default=services.DEFAULT_K)
+        parser.add_argument("--k", type=int, default=list_flow.DEFAULT_K)
         parser.add_argument("--prompt-variant", choices=conf.VARIANTS, default=None)
         parser.add_argument("--method", choices=conf.METHODS, default=None)
         parser.add_argument("--json", dest="json_out", help="write the result to this file")
@@ -68,7 +69,7 @@ class Command(BaseCommand):
         if not 1 <= options["k"] <= 50:
             raise CommandError("--k must be between 1 and 50")
         try:
-            persona, lst = services.recommend_now(
+            persona, lst = list_flow.recommend_now(
                 user=user,
                 k=options["k"],
                 backend_name=options["backend"],

@@ -5,8 +5,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from llm_worker import conf, services
+from llm_worker import conf
 from llm_worker.tests.site_data import make_catalogue
+from recommendations import list_flow
 from recommendations.models import RecommendationList
 
 
@@ -92,7 +93,7 @@ def test_the_transformers_backend_from_settings_ranks_in_one_pass(tmp_path, sett
     conf.llm_backend_forget()
     try:
         lst = RecommendationList.objects.create(user=cat.user, request_key="tiny", k=4)
-        lst = services.recommendation_list_fill(list_id=lst.pk)
+        lst = list_flow.recommendation_list_fill(list_id=lst.pk)
         backend = conf.llm_backend().backend
     finally:
         conf.llm_backend_forget()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from llm_worker import pipeline, services
+from llm_worker import pipeline
 from llm_worker.backends import simple_token_count
 from llm_worker.memory import render_history
 from llm_worker.models import ChatMessage, ChatSummary
@@ -16,6 +16,8 @@ from llm_worker.tests.site_data import (
     prompt_of,
     rerank_json,
 )
+from recommendations import chat as chat_flow
+from recommendations import list_flow
 from recommendations.models import RecommendationList
 
 
@@ -41,7 +43,7 @@ def test_an_overlong_message_is_refused_in_the_users_language_and_nothing_is_sto
 ):
     cat = make_catalogue(language=language)
     with pytest.raises(ValidationError) as caught:
-        services.chat_post(user=cat.user, text="x" * 1001)
+        chat_flow.chat_post(user=cat.user, text="x" * 1001)
     assert caught.value.messages == [message]
     assert not ChatMessage.objects.exists()
     assert not RecommendationList.objects.exists()
@@ -51,7 +53,7 @@ def test_an_overlong_message_is_refused_in_the_users_language_and_nothing_is_sto
 def test_an_empty_message_is_refused():
     cat = make_catalogue(language="en")
     with pytest.raises(ValidationError, match=r"Write a few words first\."):
-        services.chat_post(user=cat.user, text="   ")
+        chat_flow.chat_post(user=cat.user, text="   ")
     assert not ChatMessage.objects.exists()
 
 
@@ -59,13 +61,13 @@ def test_an_empty_message_is_refused():
 def test_a_message_reranks_and_the_answer_says_what_changed(django_capture_on_commit_callbacks):
     cat = make_catalogue(language="ko")
     with django_capture_on_commit_callbacks(execute=True):
-        message, lst = services.chat_post(user=cat.user, text="  오늘은 범죄 영화가 좋아요 ")
+        message, lst = chat_flow.chat_post(user=cat.user, text="  오늘은 범죄 영화가 좋아요 ")
 
     lst.refresh_from_db()
     assert message.content == "오늘은 범죄 영화가 좋아요"
     assert lst.chat_message == message
     assert lst.status == RecommendationList.Status.READY
-    assert lst.items.count() == services.DEFAULT_K
+    assert lst.items.count() == list_flow.DEFAULT_K
     turns = list(ChatMessage.objects.filter(user=cat.user))
     assert [t.role for t in turns] == ["user", "assistant"]
     first_title = lst.items.get(rank=1).movie.title
@@ -90,7 +92,7 @@ def test_the_model_sees_the_conversation_and_its_reply_is_kept():
     lst = RecommendationList.objects.create(
         user=cat.user, request_key="k", chat_message=message, language="en"
     )
-    services.recommendation_list_fill(list_id=lst.pk, k=3, backend=FakeBackend(answer))
+    list_flow.recommendation_list_fill(list_id=lst.pk, k=3, backend=FakeBackend(answer))
 
     assert all("Something from the 90s." in p for p in prompts)
     assert all("Now darker." in p for p in prompts)
@@ -117,8 +119,8 @@ def test_a_200_turn_conversation_stays_within_the_token_budget(settings, monkeyp
 
     monkeypatch.setattr(pipeline, "rerank", spy)
     for text in ("Now something warmer.", "And shorter, please."):
-        _message, lst = services.chat_post(user=cat.user, text=text)
-        services.recommendation_list_fill(list_id=lst.pk, k=3)
+        _message, lst = chat_flow.chat_post(user=cat.user, text=text)
+        list_flow.recommendation_list_fill(list_id=lst.pk, k=3)
 
     for inp in seen:
         cost = simple_token_count(render_history(inp.chat_summary, inp.chat_turns))
@@ -143,10 +145,10 @@ def test_what_the_user_describes_brings_matching_movies_into_the_list(
     beyond_popular = {m.pk for m in cat.comedy[10:]}  # the recommender alone stops before them
 
     with django_capture_on_commit_callbacks(execute=True):
-        _message, lst = services.chat_post(user=cat.user, text="A silly comedy, please")
+        _message, lst = chat_flow.chat_post(user=cat.user, text="A silly comedy, please")
 
     lst.refresh_from_db()
-    from_search = [it for it in lst.items.all() if it.engine == services.TASTE_ENGINE]
+    from_search = [it for it in lst.items.all() if it.engine == list_flow.TASTE_ENGINE]
     assert from_search
     assert {it.movie_id for it in from_search} <= {m.pk for m in cat.comedy}
     assert {it.movie_id for it in lst.items.all()} & beyond_popular

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from llm_worker import conf, pipeline, services
+from llm_worker import conf, pipeline
 from llm_worker.contracts import RankedItem, RerankResult
 from llm_worker.tests.site_data import (
     FakeBackend,
@@ -15,6 +15,7 @@ from llm_worker.tests.site_data import (
     make_catalogue,
     rerank_json,
 )
+from recommendations import list_flow
 from recommendations.models import Feedback, RecommendationList
 from recommendations.services import feedback_set
 
@@ -45,7 +46,7 @@ def test_a_list_holds_k_new_candidates_without_repeats():
     cat.crime[0].save()
     feedback_set(user=cat.user, movie_id=cat.crime[1].pk, kind=Feedback.Kind.DISMISS)
 
-    lst = services.recommendation_list_fill(list_id=new_list(cat.user).pk, k=10)
+    lst = list_flow.recommendation_list_fill(list_id=new_list(cat.user).pk, k=10)
 
     ids = shown_ids(lst)
     assert lst.status == RecommendationList.Status.READY
@@ -64,8 +65,8 @@ def test_filling_twice_writes_the_items_once():
     cat = make_catalogue()
     lst = new_list(cat.user)
 
-    first = services.recommendation_list_fill(list_id=lst.pk, k=5)
-    again = services.recommendation_list_fill(list_id=lst.pk, k=5, backend=down_backend())
+    first = list_flow.recommendation_list_fill(list_id=lst.pk, k=5)
+    again = list_flow.recommendation_list_fill(list_id=lst.pk, k=5, backend=down_backend())
 
     assert shown_ids(first) == shown_ids(again)
     assert lst.items.count() == 5
@@ -75,8 +76,8 @@ def test_filling_twice_writes_the_items_once():
 @pytest.mark.django_db
 def test_a_more_page_never_repeats_the_first_page():
     cat = make_catalogue()
-    root = services.recommendation_list_fill(list_id=new_list(cat.user).pk, k=8)
-    page = services.recommendation_list_fill(list_id=new_list(cat.user, parent=root).pk, k=8)
+    root = list_flow.recommendation_list_fill(list_id=new_list(cat.user).pk, k=8)
+    page = list_flow.recommendation_list_fill(list_id=new_list(cat.user, parent=root).pk, k=8)
 
     assert len(shown_ids(page)) == 8
     assert not set(shown_ids(root)) & set(shown_ids(page))
@@ -95,7 +96,7 @@ def test_labels_outside_the_candidates_are_dropped_and_counted():
     )
     backend = FakeBackend(lambda _m: hostile)
 
-    lst = services.recommendation_list_fill(list_id=new_list(cat.user).pk, k=5, backend=backend)
+    lst = list_flow.recommendation_list_fill(list_id=new_list(cat.user).pk, k=5, backend=backend)
 
     ids = shown_ids(lst)
     assert lst.engine == "llm:fake"
@@ -115,7 +116,7 @@ def test_an_unreachable_model_gives_the_grounded_list_and_says_why(caplog):
     cat = make_catalogue()
     lst = new_list(cat.user)
 
-    lst = services.recommendation_list_fill(list_id=lst.pk, k=6, backend=down_backend())
+    lst = list_flow.recommendation_list_fill(list_id=lst.pk, k=6, backend=down_backend())
 
     assert lst.status == RecommendationList.Status.READY
     assert lst.engine == "grounded"
@@ -138,7 +139,7 @@ def test_a_non_candidate_from_the_pipeline_never_reaches_the_page(monkeypatch):
         )
 
     monkeypatch.setattr(pipeline, "rerank", rogue)
-    lst = services.recommendation_list_fill(list_id=new_list(cat.user).pk, k=3)
+    lst = list_flow.recommendation_list_fill(list_id=new_list(cat.user).pk, k=3)
 
     assert stranger.pk not in shown_ids(lst)
     assert lst.dropped == 1
@@ -165,12 +166,12 @@ def test_taste_text_hits_join_the_candidates_but_never_excluded_ones(monkeypatch
     message = ChatMessage.objects.create(user=cat.user, role="user", content="가벼운 코미디")
     lst = new_list(cat.user, chat_message=message)
 
-    lst = services.recommendation_list_fill(list_id=lst.pk, k=4)
+    lst = list_flow.recommendation_list_fill(list_id=lst.pk, k=4)
 
     ids = shown_ids(lst)
     assert asked == ["가벼운 코미디"]
     assert niche.pk in ids
-    assert lst.items.get(movie=niche).engine == services.TASTE_ENGINE
+    assert lst.items.get(movie=niche).engine == list_flow.TASTE_ENGINE
     assert cat.watched[0].pk not in ids
     assert hidden.pk not in ids
 
@@ -188,7 +189,7 @@ def test_a_broken_taste_search_is_said_not_silent(monkeypatch):
     from llm_worker.models import ChatMessage
 
     message = ChatMessage.objects.create(user=cat.user, role="user", content="dark thrillers")
-    lst = services.recommendation_list_fill(
+    lst = list_flow.recommendation_list_fill(
         list_id=new_list(cat.user, chat_message=message).pk, k=4
     )
 
@@ -211,7 +212,7 @@ def test_a_model_that_cannot_load_still_gives_a_list_and_says_why(settings, monk
     monkeypatch.setattr(conf, "get_backend", missing_weights)
     conf.llm_backend_forget()
     try:
-        lst = services.recommendation_list_fill(list_id=new_list(cat.user).pk, k=4)
+        lst = list_flow.recommendation_list_fill(list_id=new_list(cat.user).pk, k=4)
     finally:
         conf.llm_backend_forget()
 
@@ -234,7 +235,7 @@ def test_a_task_out_of_time_finishes_with_the_grounded_list(with_chat):
         message = ChatMessage.objects.create(user=cat.user, role="user", content="calmer")
     backend = FakeBackend(lambda _m: SoftTimeLimitExceeded())
 
-    lst = services.recommendation_list_fill(
+    lst = list_flow.recommendation_list_fill(
         list_id=new_list(cat.user, chat_message=message).pk, k=4, backend=backend
     )
 
@@ -250,7 +251,7 @@ def test_the_configured_openai_server_ranks_and_its_failures_degrade(
     settings, django_capture_on_commit_callbacks
 ):
     from llm_worker.tests.chat_server import ChatServer
-    from recommendations.services import recommendation_list_request
+    from recommendations.list_flow import recommendation_list_request
 
     cat = make_catalogue()
     answer = rerank_json(

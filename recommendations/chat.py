@@ -1,0 +1,69 @@
+"""The taste chat as a product flow: a turn is stored and answered with a new list.
+
+The conversation's memory and the model's reply belong to the LLM layer (`llm_worker.chat`);
+what a turn produces — a list, and the answer that announces it — belongs here, with the list
+flow (`recommendations.list_flow`).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from llm_worker.chat import CHAT_MAX, ChatContext, chat_message_create
+from llm_worker.contracts import RankedItem
+from llm_worker.models import ChatMessage
+from llm_worker.services import text_clean, user_language
+
+from .list_flow import DEFAULT_K, recommendation_list_request
+from .models import RecommendationList
+
+__all__ = ["CHAT_MAX", "chat_answer_text", "chat_post"]
+
+NAMED_IN_ANSWER = 3  # titles the answer names; the cards show the rest
+
+
+@transaction.atomic
+def chat_post(*, user, text: str) -> tuple[ChatMessage, RecommendationList]:
+    """Store the user's chat turn and request a new list ranked with the conversation so far;
+    the list's task stores the assistant's answer. Over-long or empty text raises a
+    ValidationError in the user's language and stores nothing. Starts LLM work."""
+    from llecommend_site.ratelimit import rate_limit_check
+
+    text = text_clean(text, limit=CHAT_MAX, language=user_language(user))
+    rate_limit_check(user=user, action="chat")  # after validation: a typo costs nothing
+    message = chat_message_create(user=user, text=text)
+    new_list = recommendation_list_request(user=user, k=DEFAULT_K, chat_message=message)
+    return message, new_list
+
+
+def chat_answer_text(
+    chat: ChatContext,
+    items: list[RankedItem],
+    titles: dict[int, str],
+    language: str,
+    taste_ids: set[int],
+) -> str:
+    """The assistant's turn: the model's (or grounded) reply and what the new list brings, in
+    the list's language."""
+    names = [titles[it.movie_id] for it in items[:NAMED_IN_ANSWER] if it.movie_id in titles]
+    from_taste = sum(1 for it in items if it.movie_id in taste_ids)
+    with translation.override(language):
+        lines = [chat.reply]
+        if names:
+            quoted = _(", ").join(_("“%(title)s”") % {"title": n} for n in names)
+            lines.append(_("New picks: %(titles)s.") % {"titles": quoted})
+        if from_taste:
+            lines.append(
+                ngettext(
+                    "%(count)d of them matches what you described.",
+                    "%(count)d of them match what you described.",
+                    from_taste,
+                )
+                % {"count": from_taste}
+            )
+        if not items:
+            lines.append(_("I found nothing new to add."))
+    return " ".join(line for line in lines if line)
