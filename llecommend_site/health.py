@@ -49,7 +49,7 @@ def check_database() -> dict:
 
 
 def check_broker() -> dict:
-    url = getattr(settings, "CELERY_BROKER_URL", "")
+    url = settings.CELERY_BROKER_URL
     if not url:
         return {"status": OFF, "detail": "no broker: tasks run in the web process"}
     if url.startswith(("redis://", "rediss://")):
@@ -87,7 +87,7 @@ def check_recommender() -> dict:
 
 
 def check_llm() -> dict:
-    backend = (getattr(settings, "LLM_BACKEND", "") or "grounded").lower()
+    backend = (settings.LLM_BACKEND or "grounded").lower()
     if backend == "grounded":
         return {"status": OFF, "backend": backend, "detail": "grounded explanations, no model"}
     if backend == "transformers":

@@ -80,7 +80,7 @@ def rate_limit_check(*, user, action: str) -> None:
     """Count one `action` for `user`; raise `RateLimited` when it is over the limit of the
     current window. Each of the three actions has its own budget. Anonymous users are never
     here (every LLM action needs a login)."""
-    rate = rate_parse(getattr(settings, "LLM_RATE_LIMIT", ""))
+    rate = rate_parse(settings.LLM_RATE_LIMIT)
     if rate is None or user is None or not getattr(user, "pk", None):
         return
     now = time.time()

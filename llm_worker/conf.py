@@ -1,4 +1,6 @@
-"""The LLM backend the site uses, built from settings once per process.
+"""The LLM backend the site uses, built from settings once per process. Every `LLM_*` default is
+written once, in `llecommend_site/settings.py`; this module reads settings and never supplies a
+default of its own (an unknown value falls back to the documented choice).
 
 A worker on the `llm` queue keeps one model resident: the first task loads it, later tasks reuse
 it. The cache is keyed by the settings that shape the backend, so a settings override (tests,
@@ -45,7 +47,7 @@ def _options(name: str) -> dict:
             "model": settings.LLM_MODEL,
             "quantization": settings.LLM_QUANTIZATION,
             "max_new_tokens": settings.LLM_MAX_NEW_TOKENS,
-            "constrained": getattr(settings, "LLM_CONSTRAINED_DECODING", True),
+            "constrained": settings.LLM_CONSTRAINED_DECODING,
         }
     if name == "openai":
         return {
@@ -97,32 +99,32 @@ def llm_backend_forget() -> None:
 
 
 def prompt_variant() -> str:
-    variant = getattr(settings, "LLM_PROMPT_VARIANT", "optimized")
+    variant = settings.LLM_PROMPT_VARIANT
     return variant if variant in VARIANTS else "optimized"
 
 
 def rerank_method() -> str:
     """ "generate" (the model writes the ranked JSON) or "verbalizer" (one forward pass over the
     label logits, reasons for the top k only; needs a backend with logits)."""
-    method = getattr(settings, "LLM_RERANK_METHOD", "generate")
+    method = settings.LLM_RERANK_METHOD
     return method if method in METHODS else "generate"
 
 
 def verbalizer_reasons() -> str:
     """After a one-pass verbalizer ranking: "llm" (short reasons generated for the top k) or
     "grounded" (no generation at all: the fastest list, reasons from the catalogue)."""
-    value = getattr(settings, "LLM_VERBALIZER_REASONS", "llm")
+    value = settings.LLM_VERBALIZER_REASONS
     return value if value in ("llm", "grounded") else "llm"
 
 
 def chat_budget_tokens() -> int:
     """Tokens of chat history (rolling summary + recent turns) a prompt may carry."""
-    return int(getattr(settings, "LLM_CHAT_BUDGET_TOKENS", 600))
+    return int(settings.LLM_CHAT_BUDGET_TOKENS)
 
 
 def task_time_limits() -> tuple[int, int]:
     """(soft, hard) seconds for one LLM task: a chat reply, a re-rank and a repair attempt on a
     slow GPU fit in the soft limit; past it the task answers with the grounded engine."""
-    soft = int(getattr(settings, "LLM_TASK_SOFT_TIME_LIMIT", 240))
-    hard = int(getattr(settings, "LLM_TASK_TIME_LIMIT", soft + 60))
+    soft = int(settings.LLM_TASK_SOFT_TIME_LIMIT)
+    hard = int(settings.LLM_TASK_TIME_LIMIT)
     return soft, max(hard, soft + 10)
