@@ -90,10 +90,33 @@ class Repairs:
         if fixed != text:
             self.repaired[label] += 1
             if kind:
-                self.renamed[kind][text[:200]] = fixed[:200]
+                self._rename(kind, text, fixed)
             if len(self.examples) < 5:
-                self.examples.append(f"{text[:60]!r} → {fixed[:60]!r}")
+                self.examples.append(_example(text, fixed))
         return fixed
+
+    def _rename(self, kind: str, text: str, fixed: str) -> None:
+        # Names are stored stripped and cut to the column's 200 characters. A name that the
+        # repair leaves empty ("Â" + a no-break space) maps to "": the row goes.
+        raw, new = text.strip()[:200], fixed.strip()[:200]
+        if raw and raw != new:
+            self.renamed[kind][raw] = new
+
+    def fix_row(self, row: dict[str, str], *, label: str, named: dict[str, str]) -> dict[str, str]:
+        """A double-encoded file's row, repaired before it is parsed: splitting and stripping
+        first would lose what the mojibake needs ("Mollà" is "MollÃ" + a no-break space).
+        `named` maps the columns that hold `|`-separated names to their kind."""
+        fixed_row = {}
+        for column, value in row.items():
+            fixed = value if value.isascii() else self.fix(value, label=label, double_encoded=True)
+            kind = named.get(column)
+            if kind and fixed != value:
+                parts, fixed_parts = value.split("|"), fixed.split("|")
+                if len(parts) == len(fixed_parts):  # "|" is ASCII: the repair keeps it
+                    for part, fixed_part in zip(parts, fixed_parts, strict=True):
+                        self._rename(kind, part, fixed_part)
+            fixed_row[column] = fixed
+        return fixed_row
 
     def summary(self) -> list[str]:
         if not self.repaired:
@@ -110,18 +133,25 @@ class Repairs:
         return lines
 
 
+def _example(text: str, fixed: str) -> str:
+    """Where the repair changed `text` first, with a little context on either side."""
+    start = next((i for i, (a, b) in enumerate(zip(text, fixed, strict=False)) if a != b), 0)
+    start = max(0, start - 20)
+    return f"{text[start : start + 50]!r} → {fixed[start : start + 40]!r}"
+
+
 # Which fields of a record hold names that are rows of their own (Person, Keyword).
 NAMED_FIELDS = {"cast": "people", "directors": "people", "keywords": "keywords"}
 
 
-def repair_record(record, *, label: str, double_encoded: bool, repairs: Repairs) -> None:
-    """Repairs every text of a record (a dataclass of str, list[str] and, for the cast,
-    list[(name, character)]) in place."""
+def repair_record(record, *, label: str, repairs: Repairs) -> None:
+    """Repairs with ftfy every text of a record (a dataclass of str, list[str] and, for the
+    cast, list[(name, character)]) in place."""
 
     def fix(text: str, kind: str = "") -> str:
         if text.isascii():
             return text  # the common case, and no work
-        return repairs.fix(text, label=label, double_encoded=double_encoded, kind=kind)
+        return repairs.fix(text, label=label, double_encoded=False, kind=kind)
 
     for f in fields(record):
         value = getattr(record, f.name)

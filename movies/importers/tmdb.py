@@ -186,6 +186,9 @@ LINKS = Format(
     "MovieLens/Kaggle links.csv", frozenset({"movieId", "imdbId", "tmdbId"}), narrow=True
 )
 
+# The columns of tmdb-movies.csv that hold names of rows of their own (Person, Keyword).
+_NAMED_COLUMNS = {"cast": "people", "director": "people", "keywords": "keywords"}
+
 # Most specific first; also the precedence when two files describe the same movie. The files
 # that describe movies by TMDb id alone (credits, keywords) come last, so that by the time they
 # are read every TMDb id of interest is known and the other rows can be passed over unparsed.
@@ -367,14 +370,14 @@ def read_source(
                         report.passed_over += 1
                         continue
                 row = dict(zip(reader.header, values, strict=True))
+                if fmt.double_encoded:
+                    row = repairs.fix_row(row, label=source.label, named=_NAMED_COLUMNS)
                 try:
                     record = _parse(fmt, row)
                     if record is None:
                         continue
-                    repair_record(
-                        record, label=source.label, double_encoded=fmt.double_encoded,
-                        repairs=repairs,
-                    )  # fmt: skip
+                    if not fmt.double_encoded:
+                        repair_record(record, label=source.label, repairs=repairs)
                     if record.tmdb_id in seen:
                         # Udacity's file repeats id 42194 as an exact duplicate row.
                         raise RowError(

@@ -214,17 +214,19 @@ def _repair_stored_names(model, renamed: dict[str, str], move) -> int:
     """Rows that an earlier import stored under a garbled name (the same file, read before the
     repair) get the repaired name, so a re-import repairs them instead of adding a second person
     or keyword beside them. Where a row with the repaired name exists, the garbled row's links
-    move to it (`move`) and the garbled row goes."""
+    move to it (`move`) and the garbled row goes; so does a row whose repaired name is empty."""
     stored: dict[str, int] = {}
     for chunk in _batched(sorted(renamed)):
         stored.update(model.objects.filter(name__in=chunk).values_list("name", "pk"))
     targets: dict[str, int] = {}
-    for chunk in _batched(sorted({renamed[name] for name in stored})):
+    for chunk in _batched(sorted({renamed[name] for name in stored} - {""})):
         targets.update(model.objects.filter(name__in=chunk).values_list("name", "pk"))
     for name, pk in sorted(stored.items()):
         fixed = renamed[name]
         keep = targets.get(fixed)
-        if keep is None:
+        if not fixed:
+            model.objects.filter(pk=pk).delete()
+        elif keep is None:
             model.objects.filter(pk=pk).update(name=fixed)
             targets[fixed] = pk
         else:

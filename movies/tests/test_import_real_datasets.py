@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from movies.describe import movie_descriptions
+from movies.importers.text import undo_double_encoding
 from movies.models import Credit, Genre, Keyword, Movie, Person, Rating, Tag
 from movies.services import catalogue_counts
 
@@ -135,3 +136,28 @@ def test_descriptions_of_real_movies(imported):
     assert "Director: Lilly Wachowski, Lana Wachowski" in text
     assert "Keanu Reeves" in text
     assert "Runtime: 136 min" in text
+
+
+def test_tmdb_names_and_texts_are_not_garbled(imported):
+    """tmdb-movies.csv as published is double-encoded ("MiloÅ¡ Forman", issue 14): after the
+    import no name or text holds a run that decodes as UTF-8 from Windows-1252 any more."""
+    assert Person.objects.filter(name="Miloš Forman").exists()
+    assert Person.objects.filter(name="Stellan Skarsgård").exists()
+    assert Person.objects.filter(name="Alejandro González Iñárritu").exists()
+    assert not Person.objects.filter(name__contains="Å¡").exists()
+    garbled = [
+        text
+        for texts in (
+            Person.objects.values_list("name", flat=True),
+            Keyword.objects.values_list("name", flat=True),
+            Movie.objects.values_list("original_title", flat=True),
+            Movie.objects.values_list("overview", flat=True),
+        )
+        for text in texts
+        if undo_double_encoding(text)[0] != text
+    ]
+    assert garbled == []
+    # Sound non-ASCII text from the other files is intact.
+    assert Movie.objects.filter(original_title="千と千尋の神隠し").exists()
+    assert Movie.objects.filter(original_title="올드보이").exists()
+    assert "Repaired garbled text (mojibake)" in imported["tmdb"]["output"]

@@ -9,7 +9,7 @@ import pytest
 
 from movies.importers.base import RowError, literal_list, names_of, to_int
 from movies.importers.movielens import parse_title
-from movies.importers.text import repair_text
+from movies.importers.text import Repairs, repair_text
 from movies.importers.tmdb import detect_format, imdb_number, runtime_minutes, us_date
 
 
@@ -109,3 +109,17 @@ def test_sound_text_is_left_alone(sound):
 
 def test_ftfy_repairs_plain_mojibake_in_any_file():
     assert repair_text("Academy AwardÂ®-nominee")[0] == "Academy Award®-nominee"
+
+
+def test_a_double_encoded_row_is_repaired_before_its_names_are_split_and_stripped():
+    repairs = Repairs()
+    row = {"cast": "Irene MontalÃ\xa0|MiloÅ¡ Forman|Tom Hanks", "overview": "Bondâ€™s past"}
+
+    fixed = repairs.fix_row(row, label="tmdb-movies.csv", named={"cast": "people"})
+
+    assert fixed == {"cast": "Irene Montalà|Miloš Forman|Tom Hanks", "overview": "Bond’s past"}
+    # What an earlier import stored (split, stripped) → the repaired name.
+    assert repairs.renamed["people"] == {
+        "Irene MontalÃ": "Irene Montalà", "MiloÅ¡ Forman": "Miloš Forman",
+    }  # fmt: skip
+    assert repairs.repaired["tmdb-movies.csv"] == 2
