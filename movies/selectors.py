@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import Credit, Genre, Keyword, Movie, Rating, normalize_title
 from .title_index import RefreshingIndex
@@ -95,11 +95,35 @@ def picked_among(*, user, movie_ids: list[int]) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def movies_popular(*, limit: int = 48, genre: str | None = None) -> list[Movie]:
+def movies_popular(
+    *, limit: int = 48, genre: str | None = None, exclude: Collection[int] = ()
+) -> list[Movie]:
     qs = visible_movies()
     if genre:
         qs = qs.filter(genres__name=genre)
+    if exclude:
+        qs = qs.exclude(pk__in=list(exclude))
     return list(qs.order_by("-num_ratings", "title")[:limit])
+
+
+def movies_popular_by_genre(*, genres: int, per_genre: int) -> list[tuple[str, list[Movie]]]:
+    """The `genres` genres with the most visible movies, each with its `per_genre` most-rated
+    visible movies that no earlier genre shows: a movie of several genres (Pulp Fiction is
+    drama, comedy and thriller) appears once, under the first. A genre left empty is dropped."""
+    names = (
+        Genre.objects.annotate(n=Count("movies", filter=Q(movies__hidden=False)))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+        .values_list("name", flat=True)[:genres]
+    )
+    shown: set[int] = set()
+    groups = []
+    for name in names:
+        movies = movies_popular(limit=per_genre, genre=name, exclude=shown)
+        shown.update(m.pk for m in movies)
+        if movies:
+            groups.append((name, movies))
+    return groups
 
 
 def movies_by_ids(movie_ids: Iterable[int]) -> dict[int, Movie]:

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors
-from .models import Genre, Movie, Rating, normalize_title
+from .models import Movie, Rating, normalize_title
 
 SEARCH_LIMIT = 12
 GRID_GENRES = 6
@@ -43,14 +42,7 @@ def _picks_of(user) -> list[Rating]:
 
 
 def _popular_by_genre() -> list[tuple[str, list[Movie]]]:
-    """The most-populated genres, each with its most-rated visible movies."""
-    names = list(
-        Genre.objects.annotate(n=Count("movies", filter=Q(movies__hidden=False)))
-        .filter(n__gt=0)
-        .order_by("-n", "name")
-        .values_list("name", flat=True)[:GRID_GENRES]
-    )
-    groups = [(n, selectors.movies_popular(limit=GRID_PER_GENRE, genre=n)) for n in names]
+    groups = selectors.movies_popular_by_genre(genres=GRID_GENRES, per_genre=GRID_PER_GENRE)
     if not groups:
         groups = [(_("Popular"), selectors.movies_popular(limit=GRID_PER_GENRE * 2))]
     return groups

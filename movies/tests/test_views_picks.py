@@ -8,9 +8,11 @@ from html import unescape
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.tests.factories import UserFactory
-from movies.tests.factories import GenreFactory, MovieFactory
+from movies.models import Rating
+from movies.tests.factories import GenreFactory, MovieFactory, RatingFactory
 
 PLACEHOLDER = re.compile(r'<input id="q"[^>]*placeholder="([^"]*)"')
 
@@ -94,3 +96,60 @@ def test_a_title_that_search_cannot_find_is_not_suggested(client, user):
 @pytest.mark.django_db
 def test_an_empty_catalogue_suggests_no_title(client, user):
     assert placeholder(client) == "Title or original title"
+
+
+def grid(client) -> str:
+    page = client.get(reverse("movies:picks")).content.decode()
+    return page[page.index('id="popular-h"') :]
+
+
+def tile_form(html: str, movie_id: int) -> str:
+    return re.search(rf'<form[^>]*data-movie-id="{movie_id}".*?</form>', html, re.S).group(0)
+
+
+@pytest.mark.django_db
+def test_each_movie_appears_once_in_the_popular_grid(client, user, catalogue):
+    html = grid(client)
+
+    for title in catalogue:
+        assert html.count(f'<span class="tile-title">{escape(title)}</span>') == 1, title
+    # Pulp Fiction (drama, comedy, thriller) is shown under its first genre only; the later
+    # genres show their next most popular movies instead.
+    drama, comedy, thriller = (html.index(f">{g}</h3>") for g in ("Drama", "Comedy", "Thriller"))
+    assert drama < html.index("Pulp Fiction") < comedy
+    assert comedy < html.index("Toy Story") < thriller
+    assert thriller < html.index("The Matrix")
+
+
+@pytest.mark.django_db
+def test_a_picked_movie_shows_as_picked_in_the_grid_and_its_tile_removes_it(
+    client, user, catalogue
+):
+    pulp = catalogue["Pulp Fiction"]
+    RatingFactory(user=user, movie=pulp, rating=None, source=Rating.Source.PICK)
+    html = grid(client)
+    tile = tile_form(html, pulp.pk)
+    remove_url = reverse("movies:pick_remove", args=[pulp.pk])
+
+    assert 'class="tile is-picked"' in tile
+    assert f'action="{remove_url}"' in tile
+    assert 'aria-label="Remove Pulp Fiction"' in tile
+    # An unpicked movie's tile adds it.
+    fargo = catalogue["Fargo"]
+    assert f'action="{reverse("movies:pick_add")}"' in tile_form(html, fargo.pk)
+
+    client.post(remove_url)  # what the tile's button posts
+    assert not Rating.objects.filter(user=user, movie=pulp).exists()
+
+
+@pytest.mark.django_db
+def test_the_grid_selector_never_repeats_a_movie(catalogue):
+    from movies.selectors import movies_popular_by_genre
+
+    groups = movies_popular_by_genre(genres=3, per_genre=3)
+
+    assert [(name, [m.title for m in movies]) for name, movies in groups] == [
+        ("Drama", ["Forrest Gump", "Pulp Fiction", "Schindler's List"]),
+        ("Comedy", ["Toy Story", "Fargo"]),
+        ("Thriller", ["The Matrix", "Old Boy"]),
+    ]
