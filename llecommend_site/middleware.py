@@ -18,8 +18,9 @@ rightly refuses.
 a poll, a like) would follow the redirect to the login page and swap that whole page into a
 small box; it gets `HX-Redirect` instead, so the browser goes to the login page.
 
-For htmx requests the page is a fragment swapped at the top of `<main>` with status 200,
-because htmx does not swap 4xx/5xx answers: the user would see nothing happen.
+For htmx requests the page is a fragment that replaces the alert box at the top of `<main>`
+(`#htmx-alerts`), with status 200 because htmx does not swap 5xx answers: the user would see
+nothing happen. Replacing, not prepending: a second click shows the alert once, not twice.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ def _is_htmx(request: HttpRequest | None) -> bool:
 
 def _htmx_fragment(html: str) -> HttpResponse:
     response = HttpResponse(html)
-    response["HX-Retarget"] = "#main"
-    response["HX-Reswap"] = "afterbegin"
+    response["HX-Retarget"] = "#htmx-alerts"
+    response["HX-Reswap"] = "innerHTML"
     return response
 
 

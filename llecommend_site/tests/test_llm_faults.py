@@ -238,7 +238,7 @@ def test_redis_down_gives_a_clear_page_not_a_traceback(client, broker_down, capl
     # htmx requests get the same message as a fragment htmx will swap in.
     response = client.post(reverse("recommendations:list_new"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert response["HX-Retarget"] == "#main"
+    assert response["HX-Retarget"] == "#htmx-alerts"
     assert 'role="alert"' in response.content.decode()
 
 
@@ -262,7 +262,7 @@ def test_database_down_gives_503(client, site, monkeypatch):
         reverse("recommendations:home"), HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 200
-    assert response["HX-Retarget"] == "#main"
+    assert response["HX-Retarget"] == "#htmx-alerts"
     assert "cannot reach our database" in response.content.decode()
 
 

@@ -155,6 +155,6 @@ def test_new_lists_are_limited_too_and_htmx_gets_the_message(client, picker):
         client.post(url)
     response = client.post(url, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200  # htmx swaps only 2xx: the message must arrive
-    assert response["HX-Retarget"] == "#main"
+    assert response["HX-Retarget"] == "#htmx-alerts"
     assert "a lot of new recommendations in a short time" in response.content.decode()
     assert RecommendationList.objects.filter(user=picker.user).count() == 3
