@@ -192,3 +192,21 @@ def test_correction_needs_a_csrf_token():
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     assert client.post(reverse("llm_worker:persona_correct"), {"text": "hi"}).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "engine", "said", "not_said"),
+    [
+        ("en", "grounded", "Written from your movies (no language model)", "Written by the"),
+        ("en", "llm:openai", "Written by the language model", "no language model"),
+        ("ko", "grounded", "고른 영화로 작성함 (언어 모델 없음)", "언어 모델이 작성함"),
+        ("ko", "llm:transformers", "언어 모델이 작성함", "언어 모델 없음"),
+    ],
+)
+def test_the_persona_page_says_which_engine_wrote_it(client, language, engine, said, not_said):
+    user = login(client, language=language)
+    persona(user, engine=engine, summary="A summary.")
+    html = client.get(reverse("llm_worker:persona")).text
+    assert said in html
+    assert not_said not in html
