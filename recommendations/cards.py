@@ -25,9 +25,13 @@ CARD_CACHE_SECONDS = 600
 
 
 # -- card data -----------------------------------------------------------------------------------
+# The where-to-watch site's regional edition for each site language.
+WATCH_REGION = {"ko": "kr", "en": "us"}
+
+
 def _watch_url(title: str, year: int | None, language: str) -> str:
     """A search for "title year" on a public where-to-watch site."""
-    country = "kr" if language == "ko" else "us"
+    country = WATCH_REGION.get(language, "us")
     query = quote_plus(f"{title} {year}" if year else title)
     return f"https://www.justwatch.com/{country}/search?q={query}"
 
