@@ -47,6 +47,10 @@ class Keyword(models.Model):
 class Person(models.Model):
     # The files at hand name people only by name (no TMDb person id), so the name is the key.
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # Set by the TMDb API sync (`sync_tmdb`), which knows people by id; `synced_at` is when
+    # their localized names were last fetched (null: still to fetch).
+    tmdb_id = models.PositiveIntegerField(_("TMDb id"), null=True, blank=True, unique=True)
+    synced_at = models.DateTimeField(_("last TMDb sync"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -103,6 +107,17 @@ class Movie(models.Model):
         help_text=_("Hidden movies are never recommended or listed"),
     )
 
+    class Source(models.TextChoices):
+        DATASET = "dataset", _("Dataset import")
+        TMDB = "tmdb", _("TMDb sync")
+
+    # Who created the row: a dataset import (MovieLens, ml-100k) or the TMDb API sync, which
+    # also refreshes the dataset movies it can link; `synced_at` is its last refresh.
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.DATASET, db_index=True
+    )
+    synced_at = models.DateTimeField(_("last TMDb sync"), null=True, blank=True, db_index=True)
+
     # Denormalised from Rating after each import: the popular grid and the popularity baseline
     # read them without aggregating 100k+ rows per request.
     num_ratings = models.PositiveIntegerField(_("number of ratings"), default=0, db_index=True)
@@ -139,6 +154,19 @@ class Movie(models.Model):
     @property
     def decade(self) -> int | None:
         return (self.year // 10) * 10 if self.year else None
+
+    def text_in(self, language: str) -> tuple[str, str, str]:
+        """(title, overview, tagline) in `language` ("ko", "en"), each falling back to the
+        movie's own field where the translation has none. Reads `translations` through
+        `.all()`, so a `prefetch_related("translations")` serves a whole page without queries."""
+        found = next((t for t in self.translations.all() if t.language == language), None)
+        if found is None:
+            return self.title, self.overview, self.tagline
+        return (
+            found.title or self.title,
+            found.overview or self.overview,
+            found.tagline or self.tagline,
+        )
 
 
 class Credit(models.Model):
@@ -243,3 +271,109 @@ class Rating(models.Model):
             **values,
             "rating": f"{self.rating:g}",
         }
+
+
+class MovieTranslation(models.Model):
+    """A movie's title, overview and tagline in one language, from TMDb's `translations` or a
+    curator. `language` is the site's language code ("ko", "en"), so a page in the user's
+    language picks its row directly (`Movie.text_in`)."""
+
+    movie = models.ForeignKey(
+        Movie, on_delete=models.CASCADE, related_name="translations", verbose_name=_("movie")
+    )
+    language = models.CharField(_("language"), max_length=12)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    overview = models.TextField(_("overview"), blank=True)
+    tagline = models.CharField(_("tagline"), max_length=500, blank=True)
+    # Normalised title, for search-as-you-type in this language.
+    search_title = models.CharField(_("search title"), max_length=700, blank=True, db_index=True)
+    # A curator's wording outlives the daily sync: the sync never overwrites a curated row.
+    curated = models.BooleanField(
+        _("edited by a curator"),
+        default=False,
+        help_text=_("The TMDb sync leaves a curated translation as it is."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["movie", "language"]
+        verbose_name = _("movie translation")
+        verbose_name_plural = _("movie translations")
+        constraints = [
+            models.UniqueConstraint(fields=["movie", "language"], name="unique_movie_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title or self.movie.title} [{self.language}]"
+
+    def save(self, *args, **kwargs):
+        self.search_title = normalize_title(self.title)
+        super().save(*args, **kwargs)
+
+
+class PersonAlias(models.Model):
+    """Another name of a person: a localized name from TMDb ("봉준호" for Bong Joon-ho) or one
+    of TMDb's `also_known_as`, so a search in any language finds the person."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("person")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    # Site language code of the name's language ("ko", "en"); empty when unknown.
+    language = models.CharField(_("language"), max_length=12, blank=True)
+    search_name = models.CharField(_("search name"), max_length=200, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["person", "language", "name"]
+        verbose_name = _("person alias")
+        verbose_name_plural = _("person aliases")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "name"], name="unique_person_alias"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = normalize_title(self.name)[:200]
+        super().save(*args, **kwargs)
+
+
+class TmdbSyncState(models.Model):
+    """Where the TMDb sync stopped: the end of the last changes window it read, its last run,
+    and a lease so that two runs (beat and an operator, say) never work at once."""
+
+    key = models.CharField(max_length=20, unique=True, default="tmdb")
+    changes_until = models.DateField(null=True, blank=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_summary = models.JSONField(default=dict, blank=True)
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("TMDb sync state")
+        verbose_name_plural = _("TMDb sync state")
+
+    def __str__(self) -> str:
+        return f"TMDb sync (changes read until {self.changes_until})"
+
+
+class TmdbSyncQueue(models.Model):
+    """A TMDb movie id still to fetch. Rows are written when a run collects its ids and
+    deleted in the transaction that writes the movie, so a run that dies half-way leaves
+    exactly the movies it has not written, and the next run resumes with them."""
+
+    tmdb_id = models.PositiveIntegerField(unique=True)
+    reason = models.CharField(max_length=20)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tmdb_id"]
+        verbose_name = _("queued TMDb movie")
+        verbose_name_plural = _("queued TMDb movies")
+
+    def __str__(self) -> str:
+        return f"TMDb {self.tmdb_id} ({self.reason})"
