@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -178,6 +179,33 @@ LLM_RATE_LIMIT = env.str("LLM_RATE_LIMIT", default="20/h")
 
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")
 
+# TMDb API sync (`manage.py sync_tmdb`, daily through beat; movies/services/tmdb_sync.py).
+# The API Read Access Token (Bearer), not the v3 api_key; empty: the sync refuses to run.
+TMDB_API_TOKEN = env.str("TMDB_API_TOKEN", default="")
+TMDB_API_URL = env.str("TMDB_API_URL", default="https://api.themoviedb.org/3")
+# TMDb language tags whose title, overview and tagline are stored (as "ko", "en", ...).
+TMDB_LANGUAGES = env.list("TMDB_LANGUAGES", default=["ko-KR", "en-US"])
+# Region of "now playing" and "popular".
+TMDB_REGION = env.str("TMDB_REGION", default="KR")
+# TMDb documents its ceiling as "somewhere in the 40 requests per second range"; 35 leaves
+# room for network jitter (at exactly 40, bench/tmdb_sync_bench.py drew 429s).
+TMDB_REQUESTS_PER_SECOND = env.float("TMDB_REQUESTS_PER_SECOND", default=35.0)
+TMDB_MAX_RETRIES = env.int("TMDB_MAX_RETRIES", default=5)
+# First wait after a 5xx without Retry-After (then doubled per retry, at most 30 s).
+TMDB_BACKOFF_S = env.float("TMDB_BACKOFF_S", default=0.5)
+TMDB_TIMEOUT_S = env.float("TMDB_TIMEOUT_S", default=10.0)
+TMDB_SYNC_WORKERS = env.int("TMDB_SYNC_WORKERS", default=4)
+# Pages (20 movies each) read from discover, now playing and popular per run.
+TMDB_SYNC_MAX_PAGES = env.int("TMDB_SYNC_MAX_PAGES", default=5)
+TMDB_SYNC_RELEASE_WINDOW_DAYS = env.int("TMDB_SYNC_RELEASE_WINDOW_DAYS", default=30)
+# Cast members stored per movie (billing order), besides the directors.
+TMDB_SYNC_CAST = env.int("TMDB_SYNC_CAST", default=10)
+# Runs a failing movie is tried in before it leaves the queue.
+TMDB_SYNC_MAX_ATTEMPTS = env.int("TMDB_SYNC_MAX_ATTEMPTS", default=3)
+# A listed movie synced less than this many hours ago is not fetched again (a resumed run,
+# or popular movies read every day); the changes feed still brings back what changed.
+TMDB_SYNC_FRESH_HOURS = env.float("TMDB_SYNC_FRESH_HOURS", default=12.0)
+
 # --- Celery ---------------------------------------------------------------------------------
 # Without a broker, tasks run in-process (eagerly): a laptop needs no Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -217,6 +245,18 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# `celery -A llecommend_site beat` (the `beat` service in docker-compose.yml) starts these;
+# without beat, the cron line in docs/deploying.md does the same. Hours are TIME_ZONE's.
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "tmdb-sync-daily": {
+        "task": "movies.tasks.sync_tmdb_task",
+        "schedule": crontab(
+            hour=env.int("TMDB_SYNC_HOUR", default=4),
+            minute=env.int("TMDB_SYNC_MINUTE", default=30),
+        ),
+    },
+}
 
 # --- Security (production) ------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
