@@ -4,6 +4,7 @@ waiting for COUNT(*) over millions of rows."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connection
@@ -17,7 +18,17 @@ from django.utils.translation import gettext_lazy as _
 
 from llecommend_site.display import EMPTY, json_html, rounded
 
-from .models import Credit, Genre, Keyword, Movie, Person, Rating, Tag
+from .models import (
+    Credit,
+    Genre,
+    Keyword,
+    Movie,
+    MovieTranslation,
+    Person,
+    PersonAlias,
+    Rating,
+    Tag,
+)
 
 
 def movie_list_html(movie_ids: list) -> SafeString | str:
@@ -111,28 +122,56 @@ class CreditInline(admin.TabularInline):
         return super().get_queryset(request).select_related("person", "movie")
 
 
+class MovieTranslationForm(forms.ModelForm):
+    class Meta:
+        model = MovieTranslation
+        fields = ["language", "title", "tagline", "overview", "curated"]
+
+    def save(self, commit=True):
+        # A curator's wording is kept: the daily TMDb sync never overwrites a curated row.
+        if {"title", "tagline", "overview"} & set(self.changed_data):
+            self.instance.curated = True
+        return super().save(commit=commit)
+
+
+class MovieTranslationInline(admin.StackedInline):
+    model = MovieTranslation
+    form = MovieTranslationForm
+    extra = 0
+
+
+class PersonAliasInline(admin.TabularInline):
+    model = PersonAlias
+    extra = 0
+    fields = ["name", "language"]
+
+
 @admin.register(Movie)
 class MovieAdmin(admin.ModelAdmin):
     list_display = [
         "title", "year", "original_language", "num_ratings", "mean_rating_rounded",
-        "vote_average_rounded", "has_overview", "hidden",
+        "vote_average_rounded", "has_overview", "hidden", "source", "synced_at",
     ]  # fmt: skip
     list_filter = [
-        "hidden", HasOverviewFilter, DecadeFilter, "genres", "original_language",
+        "hidden", HasOverviewFilter, DecadeFilter, "genres", "original_language", "source",
+        ("synced_at", admin.DateFieldListFilter),
     ]  # fmt: skip
     # Title (normalised too, so "amelie" finds "Amélie") and the people in the credits.
-    search_fields = ["title", "original_title", "search_title", "credits__person__name"]
+    search_fields = [
+        "title", "original_title", "search_title", "credits__person__name", "translations__title",
+    ]  # fmt: skip
     search_help_text = _("Title, original title, or a cast or crew member's name")
     # Imported (TMDb, ratings) and overwritten by the next import, so shown rather than edited:
     # numbers rounded, lists as bullets instead of raw JSON.
     readonly_fields = [
         "num_ratings", "mean_rating_rounded", "vote_average_rounded", "vote_count",
         "popularity_rounded", "spoken_languages_list", "production_countries_list",
-        "production_companies_list", "search_title", "created_at", "updated_at",
+        "production_companies_list", "search_title", "created_at", "updated_at", "source",
+        "synced_at",
     ]  # fmt: skip
     filter_horizontal = ["genres"]
     raw_id_fields = ["keywords"]
-    inlines = [CreditInline]
+    inlines = [MovieTranslationInline, CreditInline]
     actions = ["hide", "unhide"]
     ordering = ["-num_ratings", "title"]
     list_per_page = 50
@@ -141,6 +180,7 @@ class MovieAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "original_title", "year", "release_date", "hidden"]}),
         (_("Ids"), {"fields": ["movielens_id", "ml100k_id", "tmdb_id", "imdb_id"]}),
+        (_("Source"), {"fields": ["source", "synced_at"]}),
         (
             _("Metadata"),
             {
@@ -224,8 +264,11 @@ class MovieAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    search_fields = ["name"]
-    list_display = ["name"]
+    # Localized names too: "봉준호" finds Bong Joon-ho.
+    search_fields = ["name", "aliases__name"]
+    list_display = ["name", "tmdb_id"]
+    readonly_fields = ["synced_at"]
+    inlines = [PersonAliasInline]
     show_full_result_count = False
     paginator = LargeTablePaginator
 
