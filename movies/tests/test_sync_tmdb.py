@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
+from pathlib import Path
 
 import pytest
+import yaml
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -403,6 +405,8 @@ def test_admin_lists_new_arrivals_with_source_and_sync_time(replay, catalogue, c
 def test_daily_task_runs_the_sync_and_is_scheduled(replay, settings, caplog):
     entry = django_settings.CELERY_BEAT_SCHEDULE["tmdb-sync-daily"]
     assert entry["task"] == sync_tmdb_task.name
+    compose = yaml.safe_load((Path(django_settings.BASE_DIR) / "docker-compose.yml").read_text())
+    assert compose["services"]["beat"]["command"][:4] == ["celery", "-A", "llecommend_site", "beat"]
     summary = sync_tmdb_task.delay().get()
     assert summary["new"] == 5
     assert summary["failed"] == []
