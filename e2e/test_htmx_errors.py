@@ -88,3 +88,21 @@ def test_refused_and_failed_partials_are_explained_where_the_user_acted(
         page.wait_for_timeout(300)
     expect(page.locator("#htmx-alerts .rate-limited")).to_have_count(1)
     shot(page, "htmx-errors", "03-rate-limited-once")
+
+
+def test_the_chat_opens_at_its_newest_message_after_a_reload(live_server, reader, new_page):
+    from llm_worker.models import ChatMessage
+
+    for i in range(30):
+        ChatMessage.objects.create(user=reader, role="user", content=f"Message number {i}")
+    ChatMessage.objects.create(user=reader, role="assistant", content="The newest answer.")
+    page = new_page(locale="en-US")
+    _log_in(page, live_server.url)
+    for _ in range(2):  # the first load and a reload
+        log = page.locator(".chat-log")
+        log.locator("text=The newest answer.").wait_for()
+        gap = page.eval_on_selector(".chat-log", "el => el.scrollHeight - el.clientHeight")
+        assert gap > 0  # the log does overflow
+        at = page.eval_on_selector(".chat-log", "el => el.scrollTop")
+        assert at >= gap - 2
+        page.reload()
