@@ -15,7 +15,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .lexicon_aliases import PERSON_ALIASES, TITLE_ALIASES
@@ -94,25 +94,28 @@ def lexicon_from_rows(
     keywords: Iterable[str] = (),
     languages: Iterable[str] = (),
     countries: Iterable[str] = (),
+    title_aliases: Mapping[int, Iterable[str]] | None = None,
+    person_aliases: Mapping[int, Iterable[str]] | None = None,
 ) -> Lexicon:
     """A lexicon from plain rows, with the curated aliases applied.
     titles: (movie id, title, original title, year, number of ratings);
-    people: (person id, name, movies directed, movies acted in)."""
-    person_aliases = {normalize_text(n): ko for names, ko in PERSON_ALIASES for n in names}
-    title_aliases = {(normalize_text(t), y): ko for (t, y), ko in TITLE_ALIASES.items()}
+    people: (person id, name, movies directed, movies acted in);
+    title_aliases / person_aliases: more names by id (translated titles, TMDb's other names)."""
+    curated_people = {normalize_text(n): ko for names, ko in PERSON_ALIASES for n in names}
+    curated_titles = {(normalize_text(t), y): ko for (t, y), ko in TITLE_ALIASES.items()}
+    title_aliases, person_aliases = title_aliases or {}, person_aliases or {}
     built_titles = []
     for movie_id, title, original, year, popularity in titles:
         main, aliases = title_names(title, original)
-        extra = title_aliases.get((normalize_text(main), year), ())
+        extra = curated_titles.get((normalize_text(main), year), ())
         for alias in aliases:
-            extra = extra or title_aliases.get((normalize_text(alias), year), ())
-        built_titles.append(
-            LexiconTitle(movie_id, main, year, aliases + tuple(extra), int(popularity or 0))
-        )
-    built_people = [
-        LexiconPerson(pid, name, tuple(person_aliases.get(normalize_text(name), ())), d, a)
-        for pid, name, d, a in people
-    ]
+            extra = extra or curated_titles.get((normalize_text(alias), year), ())
+        names = _distinct(main, (*aliases, *extra, *title_aliases.get(movie_id, ())))
+        built_titles.append(LexiconTitle(movie_id, main, year, names, int(popularity or 0)))
+    built_people = []
+    for pid, name, directed, acted in people:
+        more = (*curated_people.get(normalize_text(name), ()), *person_aliases.get(pid, ()))
+        built_people.append(LexiconPerson(pid, name, _distinct(name, more), directed, acted))
     return Lexicon(
         titles=tuple(built_titles),
         people=tuple(built_people),
@@ -121,6 +124,17 @@ def lexicon_from_rows(
         languages=tuple(sorted({code.strip().lower() for code in languages if code})),
         countries=tuple(sorted({c.strip() for c in countries if c and c.strip()})),
     )
+
+
+def _distinct(name: str, others: Iterable[str]) -> tuple[str, ...]:
+    """`others` without blanks, repeats, or spellings of `name` itself."""
+    seen, kept = {normalize_text(name)}, []
+    for other in others:
+        key = normalize_text(other)
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(other.strip())
+    return tuple(kept)
 
 
 # --- the catalogue's lexicon (Django) ---------------------------------------------------------
@@ -133,16 +147,20 @@ _cache: dict[str, object] = {}
 def _signature() -> tuple:
     from django.db.models import Count, Max
 
-    from .models import Credit, Keyword, Movie
+    from .models import Credit, Keyword, Movie, MovieTranslation, PersonAlias
 
     movies = Movie.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
-    return (movies["n"], movies["latest"], Credit.objects.count(), Keyword.objects.count())
+    translations = MovieTranslation.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
+    return (
+        movies["n"], movies["latest"], Credit.objects.count(), Keyword.objects.count(),
+        translations["n"], translations["latest"], PersonAlias.objects.count(),
+    )  # fmt: skip
 
 
 def _build() -> Lexicon:
     from django.db.models import Count, Q
 
-    from .models import Credit, Genre, Keyword, Movie
+    from .models import Credit, Genre, Keyword, Movie, MovieTranslation, PersonAlias
 
     visible = Movie.objects.filter(hidden=False)
     titles = visible.values_list("id", "title", "original_title", "year", "num_ratings")
@@ -160,6 +178,17 @@ def _build() -> Lexicon:
         "production_countries", flat=True
     ):
         countries.update(c for c in value or () if isinstance(c, str))
+    title_aliases: dict[int, list[str]] = {}
+    for movie_id, title in (
+        MovieTranslation.objects.filter(movie__hidden=False)
+        .exclude(title="")
+        .values_list("movie_id", "title")
+    ):
+        title_aliases.setdefault(movie_id, []).append(title)
+    person_aliases: dict[int, list[str]] = {}
+    for person_id, name in PersonAlias.objects.values_list("person_id", "name"):
+        if person_id in counts:  # people without a visible credit are not in the lexicon
+            person_aliases.setdefault(person_id, []).append(name)
     used = Q(movies__hidden=False)
     return lexicon_from_rows(
         titles=titles,
@@ -170,6 +199,8 @@ def _build() -> Lexicon:
         .values_list("original_language", flat=True)
         .distinct(),
         countries=countries,
+        title_aliases=title_aliases,
+        person_aliases=person_aliases,
     )
 
 
