@@ -46,6 +46,7 @@ from ..tmdb_api import (
     person_record,
 )
 from ..tmdb_api.client import DEFAULT_RATE, DEFAULT_URL
+from ..tmdb_api.payload import split_tag
 from . import IN_BATCH
 from .tmdb_sync_write import movie_write, person_names_write
 
@@ -348,6 +349,11 @@ def _client(cfg: SyncConfig) -> TmdbClient:
         raise SyncError(
             "TMDB_API_TOKEN is not set: put the API Read Access Token from "
             "https://www.themoviedb.org/settings/api in the environment (or .env)."
+        )
+    languages = [split_tag(tag)[0] for tag in cfg.languages]
+    if not languages or len(set(languages)) != len(languages):
+        raise SyncError(
+            f"TMDB_LANGUAGES must name each language once (e.g. ko-KR,en-US), not {cfg.languages}"
         )
     return TmdbClient(token=cfg.token, base_url=cfg.base_url, rate=cfg.rate,
                       max_retries=cfg.max_retries, timeout=cfg.timeout,

@@ -302,6 +302,13 @@ def test_a_missing_token_says_where_to_get_one(settings):
         call_command("sync_tmdb", "--no-progress")
 
 
+def test_one_language_twice_is_refused(replay, settings):
+    settings.TMDB_LANGUAGES = ["pt-BR", "pt-PT"]
+    with pytest.raises(CommandError, match="TMDB_LANGUAGES must name each language once"):
+        _run()
+    assert replay.requests == []
+
+
 def test_a_token_revoked_half_way_keeps_what_was_written(replay):
     replay.fail(f"/movie/{PARASITE}", Reply(401, error_body(401)))
     with pytest.raises(SyncError, match="refused the token half-way"):
