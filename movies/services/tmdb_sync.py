@@ -275,8 +275,8 @@ class _Lease:
 
 
 def _movie_fail(tmdb_id: int, error: Exception, cfg: SyncConfig, report: SyncReport) -> None:
-    """A 404 (or a movie TMDb flags adult) leaves the queue at once; other failures stay queued
-    for the next run until `max_attempts`."""
+    """A 404 leaves the queue at once (TMDb deleted the movie); other failures stay queued for
+    the next run, `max_attempts` runs at most."""
     reason = str(error)[:300] or type(error).__name__
     row = TmdbSyncQueue.objects.filter(tmdb_id=tmdb_id).first()
     attempts = (row.attempts if row else 0) + 1
