@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.text import Truncator
 
-from .models import Credit, Genre, Keyword, Movie, Rating, normalize_title
+from .models import Credit, Genre, Keyword, Movie, MovieTranslation, Rating, normalize_title
 from .title_index import RefreshingIndex
+
+logger = logging.getLogger(__name__)
 
 
 def visible_movies() -> QuerySet[Movie]:
@@ -28,9 +32,25 @@ SEARCH_INDEX_SECONDS = 60.0
 
 
 def _title_rows() -> list[tuple[int, str]]:
-    return list(
-        visible_movies().order_by("-num_ratings", "title").values_list("id", "search_title")
-    )
+    """(id, normalised titles) of the visible movies, most-rated first: the title and original
+    title, then the title in every language the catalogue has it in ("기생충" for Parasite)."""
+    localized: dict[int, list[str]] = {}
+    rows = MovieTranslation.objects.filter(movie__hidden=False).exclude(search_title="")
+    for movie_id, title in rows.values_list("movie_id", "search_title"):
+        localized.setdefault(movie_id, []).append(title)
+    return [
+        (pk, " ".join([title, *localized.get(pk, ())]))
+        for pk, title in visible_movies()
+        .order_by("-num_ratings", "title")
+        .values_list("id", "search_title")
+    ]
+
+
+def localized_titles(*, movie_ids: Iterable[int], language: str) -> dict[int, str]:
+    """movie id → its title in `language` ("ko", "en"), for the movies that have one (one
+    query); a movie without is shown with its own title."""
+    rows = MovieTranslation.objects.filter(movie_id__in=list(movie_ids), language=language)
+    return dict(rows.exclude(title="").values_list("movie_id", "title"))
 
 
 # Per process. A saved or deleted movie clears this process's copy (see movies.apps); other
@@ -39,17 +59,23 @@ def _title_rows() -> list[tuple[int, str]]:
 TITLE_INDEX = RefreshingIndex(_title_rows, max_age_s=SEARCH_INDEX_SECONDS)
 
 
-def movie_search(*, query: str, limit: int = 20) -> list[Movie]:
-    """Visible movies whose title or original title contains every word of `query`
-    (accents, case and punctuation ignored; a sequel number matches as a digit or a Roman
-    numeral, "part 2" ~ "Part II"), most-rated first. Matching runs on the in-memory
-    title index; only the matches' tile fields (`SEARCH_FIELDS`) are read from the database."""
+def movie_search(*, query: str, limit: int = 20, language: str | None = None) -> list[Movie]:
+    """Visible movies whose title, original title or a localized title contains every word of
+    `query` (accents, case and punctuation ignored; a sequel number matches as a digit or a
+    Roman numeral, "part 2" ~ "Part II"; Hangul by jamo, see `movies.title_index`),
+    most-rated first. Matching runs on the in-memory title index; only the matches' tile
+    fields (`SEARCH_FIELDS`) are read from the database. Each movie gets `display_title`: its
+    title in `language` when the catalogue has one, its own title otherwise."""
     words = normalize_title(query).split()
     if not words:
         return []
     ids = TITLE_INDEX.get().find(words, limit)
     rows = visible_movies().filter(pk__in=ids).only(*SEARCH_FIELDS).in_bulk()
-    return [rows[i] for i in ids if i in rows]
+    found = [rows[i] for i in ids if i in rows]
+    shown = localized_titles(movie_ids=ids, language=language) if language and ids else {}
+    for movie in found:
+        movie.display_title = shown.get(movie.pk, movie.title)
+    return found
 
 
 # Hangul syllables and jamo (the index holds titles decomposed, so syllables appear as jamo).
@@ -139,19 +165,32 @@ def watched_movie_ids(*, user) -> list[int]:
     )
 
 
-POSTER_BASE_URL = "https://image.tmdb.org/t/p/w342"
+POSTER_HOST = "https://image.tmdb.org"
+POSTER_BASE_URL = f"{POSTER_HOST}/t/p/w342"
+# The card shows the poster 120 CSS pixels wide (84 on narrow screens): TMDb's w154 serves a
+# plain screen, w342 a 2x one (`POSTER_SIZES` feed the card's srcset).
+POSTER_SIZES = (154, 342)
+# TMDb's poster paths are one file name ("/qJ2tW6WMUDux911r6m7haRef0WH.jpg"); anything else
+# is not a poster and the card shows its placeholder.
+_POSTER_PATH = re.compile(r"/?[A-Za-z0-9_-]+\.(?:jpe?g|png|webp)", re.IGNORECASE)
 TOP_CAST = 5
+# A card opens at most this much of the overview (a synced overview can be any length).
+CARD_OVERVIEW_CHARS = 700
 
 
-def movies_with_details(movie_ids: Iterable[int]) -> dict[int, Movie]:
+def movies_with_details(
+    movie_ids: Iterable[int], *, with_translations: bool = False
+) -> dict[int, Movie]:
     """Movies with their genres, keywords and credits (people included) in four queries,
-    whatever the number of movies."""
+    whatever the number of movies; with their translations too (`Movie.text_in`) in five."""
     credits = Credit.objects.select_related("person").order_by("role", "order", "person__name")
     movies = Movie.objects.filter(pk__in=list(movie_ids)).prefetch_related(
         Prefetch("genres", queryset=Genre.objects.order_by("name")),
         Prefetch("keywords", queryset=Keyword.objects.order_by("name")),
         Prefetch("credits", queryset=credits),
     )
+    if with_translations:
+        movies = movies.prefetch_related("translations")
     return {m.pk: m for m in movies}
 
 
@@ -170,26 +209,45 @@ class MovieCard:
     cast: tuple[str, ...]  # top billed, at most TOP_CAST
     runtime: int | None
     vote_average: float | None
-    overview: str
+    overview: str  # at most CARD_OVERVIEW_CHARS characters
     poster_url: str | None
+    poster_srcset: str = ""  # the same poster in POSTER_SIZES, for the card's srcset
+    original_title: str = ""  # when it differs from `title`
 
 
-def movie_cards(*, movie_ids: Iterable[int]) -> dict[int, MovieCard]:
+def _poster(movie: Movie) -> tuple[str | None, str]:
+    path = (movie.poster_path or "").strip()
+    if not path:
+        return None, ""
+    if not _POSTER_PATH.fullmatch(path):
+        logger.warning("Movie %s: poster path %r is not a TMDb file name", movie.pk, path[:80])
+        return None, ""
+    name = path.lstrip("/")
+    srcset = ", ".join(f"{POSTER_HOST}/t/p/w{w}/{name} {w}w" for w in POSTER_SIZES)
+    return f"{POSTER_BASE_URL}/{name}", srcset
+
+
+def movie_cards(*, movie_ids: Iterable[int], language: str | None = None) -> dict[int, MovieCard]:
     """What a movie card shows, for each id that exists (hidden movies included: a list that
-    was shown before a movie was hidden still renders)."""
+    was shown before a movie was hidden still renders). Title and overview are in `language`
+    ("ko", "en") where the catalogue has them (`MovieTranslation`), the movie's own otherwise."""
     cards = {}
-    for pk, movie in movies_with_details(movie_ids).items():
-        poster = movie.poster_path.strip()
+    for pk, movie in movies_with_details(movie_ids, with_translations=True).items():
+        title, overview, _tagline = movie.text_in(language or "")
+        poster_url, poster_srcset = _poster(movie)
+        original = movie.original_title.strip()
         cards[pk] = MovieCard(
             movie_id=pk,
-            title=movie.title,
+            title=title,
             year=movie.year,
             genres=tuple(g.name for g in movie.genres.all()),
             directors=_people(movie, Credit.Role.DIRECTOR),
             cast=_people(movie, Credit.Role.CAST)[:TOP_CAST],
             runtime=movie.runtime,
             vote_average=movie.vote_average,
-            overview=movie.overview,
-            poster_url=f"{POSTER_BASE_URL}/{poster.lstrip('/')}" if poster else None,
+            overview=Truncator(overview.strip()).chars(CARD_OVERVIEW_CHARS),
+            poster_url=poster_url,
+            poster_srcset=poster_srcset,
+            original_title=original if original != title else "",
         )
     return cards

@@ -8,12 +8,21 @@ ten thousand titles), with no database round trip and no query planning.
 Sequel numbers are written both ways in the index: "the godfather part ii" is held as
 "the godfather part ii 2", and "toy story 3" as "toy story 3 iii", so "godfather part 2",
 "godfather 2" and "toy story iii" find them. Only the title side gets the other spelling (a
-query is matched as typed), so typing "mi" still finds "mission" and nothing is lost."""
+query is matched as typed), so typing "mi" still finds "mission" and nothing is lost.
+
+Korean: `normalize_title` (NFKD) already writes Hangul syllables as jamo, so a query matches
+inside a syllable ("기생ㅊ" is a prefix of "기생충"). Both sides are then folded (`fold_hangul`)
+so that what a Korean keyboard shows while a word is being typed still matches: a final
+consonant is written as the initial it becomes when the next vowel arrives ("기생" mid-typing
+of "기새우"), and a compound vowel as its two keystrokes ("고" before "과"). Titles with Hangul
+are also held without their spaces, so "기생충" finds "기생 충"; "기 생 충" finds "기생충"
+because every word of a query is matched on its own."""
 
 from __future__ import annotations
 
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable
 
 # Sequels rarely pass 39; beyond that a number is a year or a count ("1941", "101").
@@ -47,12 +56,52 @@ def numeral_aliases(title: str) -> str:
     return f"{title} {' '.join(extra)}" if extra else title
 
 
+def _hangul_folds() -> dict[int, str]:
+    # Final consonants (jongseong U+11A8-U+11C2) as initials (choseong), the double ones split:
+    # "HANGUL JONGSEONG RIEUL-KIYEOK" -> choseong RIEUL + choseong KIYEOK.
+    table = {}
+    for code in range(0x11A8, 0x11C3):
+        parts = unicodedata.name(chr(code)).rsplit(" ", 1)[1].split("-")
+        table[code] = "".join(unicodedata.lookup(f"HANGUL CHOSEONG {p}") for p in parts)
+    # Compound vowels (jungseong) as the two vowels typed for them: ㅘ = ㅗ + ㅏ, and so on.
+    for compound, simple in {
+        "\u116a": "\u1169\u1161", "\u116b": "\u1169\u1162", "\u116c": "\u1169\u1175",
+        "\u116f": "\u116e\u1165", "\u1170": "\u116e\u1166", "\u1171": "\u116e\u1175",
+        "\u1174": "\u1173\u1175",
+    }.items():  # fmt: skip
+        table[ord(compound)] = simple
+    return table
+
+
+_HANGUL_FOLDS = _hangul_folds()
+_JAMO_FIRST, _JAMO_LAST = "\u1100", "\u11ff"
+
+
+def _has_jamo(text: str) -> bool:
+    return any(_JAMO_FIRST <= ch <= _JAMO_LAST for ch in text)
+
+
+def fold_hangul(text: str) -> str:
+    """`text` (normalised: Hangul as jamo) with final consonants written as initials and
+    compound vowels as their parts; text without Hangul is returned as it is."""
+    return text.translate(_HANGUL_FOLDS) if _has_jamo(text) else text
+
+
+def index_text(title: str) -> str:
+    """What the index holds for one normalised title: sequel numbers both ways, Hangul folded,
+    and a Hangul title once more without its spaces."""
+    text = fold_hangul(numeral_aliases(title))
+    if " " in title and _has_jamo(title):
+        text = f"{text} {fold_hangul(title).replace(' ', '')}"
+    return text
+
+
 class TitleIndex:
     def __init__(self, rows: Iterable[tuple[int, str]]) -> None:
         """`rows`: (movie id, normalised title) pairs, most popular first."""
         pairs = list(rows)
         self.ids = [movie_id for movie_id, _title in pairs]
-        self.titles = [numeral_aliases(title) for _movie_id, title in pairs]
+        self.titles = [index_text(title) for _movie_id, title in pairs]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -61,6 +110,7 @@ class TitleIndex:
         """Ids of the first `limit` titles (in popularity order) containing every word."""
         if not words or limit <= 0:
             return []
+        words = [fold_hangul(w) for w in words]
         # The longest word is the most selective: test it first.
         first, *rest = sorted(words, key=len, reverse=True)
         found = []

@@ -50,14 +50,16 @@ def _popular_by_genre() -> list[tuple[str, list[Movie]]]:
 
 def _search(query: str) -> list[Movie]:
     """Search-as-you-type sends the same few prefixes from every user: their results are
-    cached briefly (a newly hidden movie can linger for at most SEARCH_CACHE_SECONDS)."""
+    cached briefly (a newly hidden movie can linger for at most SEARCH_CACHE_SECONDS), per
+    language because each result carries its title in the user's language."""
     words = normalize_title(query[:QUERY_MAX])
     if not words:
         return []
-    key = "movie-search:v2:" + hashlib.sha256(words.encode()).hexdigest()[:24]
+    language = translation.get_language()
+    key = f"movie-search:v3:{language}:" + hashlib.sha256(words.encode()).hexdigest()[:24]
     found = cache.get(key)
     if found is None:
-        found = selectors.movie_search(query=words, limit=SEARCH_LIMIT)
+        found = selectors.movie_search(query=words, limit=SEARCH_LIMIT, language=language)
         cache.set(key, found, SEARCH_CACHE_SECONDS)
     return found
 

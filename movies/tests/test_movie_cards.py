@@ -23,7 +23,7 @@ def test_card_fields(django_assert_num_queries):
     CreditFactory(movie=movie, person=PersonFactory(name="Michael Mann"), role=Credit.Role.DIRECTOR)
     bare = MovieFactory(title="Bare", poster_path="")
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # movies, genres, keywords, credits, translations
         cards = movie_cards(movie_ids=[movie.pk, bare.pk])
 
     card = cards[movie.pk]
