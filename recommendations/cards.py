@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from movies.models import Movie
-from movies.selectors import hidden_movie_ids, movie_cards
+from movies.selectors import hidden_movie_ids, localized_titles, movie_cards
 
 from .models import Feedback, RecommendationItem, RecommendationList
 
@@ -44,13 +44,14 @@ def item_views(user, items: list[RecommendationItem], *, feedback: dict[int, str
     """Everything a card template needs, read with a handful of queries for all items."""
     movie_ids = [i.movie_id for i in items]
     because_ids = {m for i in items for m in (i.because_movie_ids or []) if isinstance(m, int)}
-    cards = movie_cards(movie_ids=movie_ids) if movie_ids else {}
+    language = translation.get_language()
+    cards = movie_cards(movie_ids=movie_ids, language=language) if movie_ids else {}
     because = (
         dict(Movie.objects.filter(pk__in=because_ids).values_list("pk", "title"))
+        | localized_titles(movie_ids=because_ids, language=language)
         if because_ids
         else {}
     )
-    language = translation.get_language()
     out = []
     for item in items:
         card = cards.get(item.movie_id)
@@ -85,7 +86,7 @@ def cards_html(request: HttpRequest, items: list[RecommendationItem]) -> dict[in
     secret = csrf_secret_digest(request)
     language = translation.get_language()
     keys = {
-        i.pk: f"card:v1:{i.pk}:{feedback.get(i.movie_id, '')}:{language}:{secret}" for i in items
+        i.pk: f"card:v2:{i.pk}:{feedback.get(i.movie_id, '')}:{language}:{secret}" for i in items
     }
     found = cache.get_many(list(keys.values()))
     missing = [i for i in items if keys[i.pk] not in found]

@@ -59,3 +59,33 @@
     scrollLogs(event.detail.elt.parentNode || document);
   });
 })();
+
+// A poster that fails to load (TMDb unreachable, a removed image) gives way to the card's
+// placeholder underneath. `error` does not bubble: listen in the capture phase, which also
+// covers cards swapped in later; posters that failed before this script ran are found once.
+(function () {
+  "use strict";
+
+  function markBroken(img) {
+    var poster = img.closest && img.closest(".poster");
+    if (poster) {
+      poster.classList.add("is-broken");
+    }
+  }
+  document.addEventListener(
+    "error",
+    function (event) {
+      if (event.target && event.target.tagName === "IMG") {
+        markBroken(event.target);
+      }
+    },
+    true
+  );
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".poster img").forEach(function (img) {
+      if (img.complete && img.naturalWidth === 0) {
+        markBroken(img);
+      }
+    });
+  });
+})();
