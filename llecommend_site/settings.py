@@ -48,6 +48,7 @@ MIDDLEWARE = [
     # Probes first: no host check, no HTTPS redirect (see llecommend_site.middleware).
     "llecommend_site.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "llecommend_site.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -261,6 +262,25 @@ CELERY_BEAT_SCHEDULE = {
 # --- Security (production) ------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Sent with every response (llecommend_site.middleware.ContentSecurityPolicyMiddleware). Scripts
+# only from this site: the templates have no inline script or event handler, and htmx's own
+# indicator style is off (htmx-config in base.html; the rules are in site.css). Images: this
+# site and TMDb's poster host, nothing else. Inline <style> stays allowed: Django's admin
+# change list and CSRF-failure page and our standalone outage page (templates/errors) use one.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' https://image.tmdb.org",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
