@@ -32,6 +32,7 @@ __all__ = [
     "candidates_for_picks",
     "candidates_for_user",
     "excluded_movie_ids",
+    "user_taste",
 ]
 
 # How long a process trusts its idea of which version is active before asking the database.
@@ -107,19 +108,38 @@ def candidates_for_user(
     down. `novelty` in [0, 1] trades accuracy for less popular picks. Without an active
     trained model: catalogue popularity, logged as a warning and named in `engine`."""
     excluded = excluded_movie_ids(user=user) | set(exclude_movie_ids)
+    taste = user_taste(user=user)
+    return _candidates(
+        user_id=user.pk,
+        info=taste.info,
+        history=taste.history,
+        dismissed=taste.dismissed,
+        excluded=excluded,
+        k=k,
+        novelty=novelty,
+    )
+
+
+@dataclass(frozen=True)
+class UserTaste:
+    history: list[int]  # watched/picked oldest first, then liked: what the model scores from
+    liked: frozenset[int]  # liked, or rated 4 or more: named "liked", not only "watched"
+    dismissed: list[int]
+    info: UserInfo
+
+
+def user_taste(*, user) -> UserTaste:
+    """What the recommender knows of `user`: their history, likes, dismissals, demographics."""
     feedback = dict(Feedback.objects.filter(user=user).values_list("movie_id", "kind"))
     liked = [m for m, kind in feedback.items() if kind == Feedback.Kind.LIKE]
     dismissed = [m for m, kind in feedback.items() if kind == Feedback.Kind.DISMISS]
     history = list(dict.fromkeys([*watched_movie_ids(user=user), *sorted(liked)]))
-    info = selectors.user_info(user)
-    return _candidates(
-        user_id=user.pk,
-        info=info,
+    rated = Rating.objects.filter(user=user, rating__gte=4).values_list("movie_id", flat=True)
+    return UserTaste(
         history=history,
+        liked=frozenset(liked) | frozenset(rated),
         dismissed=dismissed,
-        excluded=excluded,
-        k=k,
-        novelty=novelty,
+        info=selectors.user_info(user),
     )
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from llm_worker.chat import CHAT_MAX, ChatContext, chat_message_create
 from llm_worker.contracts import RankedItem
 from llm_worker.models import ChatMessage
 from llm_worker.services import text_clean, user_language
 
+from .chat_text import not_understood_sentence, relaxed_sentence, understood_sentence
 from .list_flow import DEFAULT_K, recommendation_list_request
 from .models import RecommendationList
 
@@ -44,25 +44,31 @@ def chat_answer_text(
     items: list[RankedItem],
     titles: dict[int, str],
     language: str,
-    taste_ids: set[int],
+    *,
+    pool=None,
 ) -> str:
-    """The assistant's turn: the model's (or grounded) reply and what the new list brings, in
-    the list's language."""
+    """The assistant's turn, in the list's language: the model's (or grounded) reply, what the
+    new list brings, and truthfully what of the request was understood, what could not be
+    used, and when too few movies met it all (`pool`: the list flow's candidate pool)."""
     names = [titles[it.movie_id] for it in items[:NAMED_IN_ANSWER] if it.movie_id in titles]
-    from_taste = sum(1 for it in items if it.movie_id in taste_ids)
+    understanding = getattr(pool, "understanding", None)
+    turn = getattr(understanding, "turn", None)
+    retrieved = getattr(pool, "retrieved", None)
     with translation.override(language):
         lines = [chat.reply]
         if names:
             quoted = _(", ").join(_("“%(title)s”") % {"title": n} for n in names)
             lines.append(_("New picks: %(titles)s.") % {"titles": quoted})
-        if from_taste:
+        if turn is not None:
+            lines.append(understood_sentence(turn.understood))
+            lines.append(not_understood_sentence(turn.not_understood))
+            if turn.fallback:
+                lines.append(_("The language model could not read your request; I read it myself."))
+        if retrieved is not None and items:
             lines.append(
-                ngettext(
-                    "%(count)d of them matches what you described.",
-                    "%(count)d of them match what you described.",
-                    from_taste,
+                relaxed_sentence(
+                    matching=retrieved.matching, relaxed=retrieved.relaxed, k=len(items)
                 )
-                % {"count": from_taste}
             )
         if not items:
             lines.append(_("I found nothing new to add."))

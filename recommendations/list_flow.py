@@ -2,9 +2,13 @@
 
     recommendation_list_request   pending row + task on commit (rate-limited: starts LLM work)
       → recommendation_list_fill  the task body, on the `llm` queue:
-          candidate pool          the recommender's candidates (+ taste-text hits for a chat turn)
+          understanding           the standing taste request (`understanding`: correction,
+                                  chat turns, this turn read by the grounded or LLM parser)
+          candidate pool          `retrieval.retrieve`: the whole catalogue filtered by the
+                                  request, ranked by the personal score and the soft asks
           → re-rank               `llm_worker.pipeline.rerank` with the configured backend
-          → stored items          one transaction with the status flip (and the chat answer)
+          → stored items          one transaction with the status flip (and the chat answer);
+                                  a grounded list stores the documented score-based fit
 
 The fill is idempotent: a ready list is returned untouched, and a redelivered task never
 duplicates anything. Nothing here raises for an LLM failure: the pipeline falls back to the
@@ -24,7 +28,6 @@ from django.db import transaction
 from llecommend_site.tasking import enqueue_on_commit
 from llm_worker import conf, pipeline, selectors
 from llm_worker.backends import LLMBackend, get_backend
-from llm_worker.backends.grounded import grounded_rerank
 from llm_worker.chat import ChatContext, chat_memory, chat_reply_fill, chat_turn_store
 from llm_worker.contracts import (
     CandidateBrief,
@@ -44,10 +47,14 @@ from llm_worker.services import (
     user_profile,
     watched_briefs,
 )
+from llm_worker.taste import to_json
+from llm_worker.taste.request import with_changes
 from movies.selectors import movies_by_ids
 
-from .candidates import Candidate, active_recommender, candidates_for_user, excluded_movie_ids
+from .candidates import Candidate, active_recommender, excluded_movie_ids
 from .models import RecommendationItem, RecommendationList
+from .retrieval import Retrieved, retrieve
+from .understanding import Understanding, understanding_for
 
 logger = logging.getLogger(__name__)
 
@@ -86,48 +93,52 @@ def recommendation_list_request(
 @dataclass
 class _Pool:
     candidates: list[Candidate] = field(default_factory=list)
-    taste_ids: set[int] = field(default_factory=set)
+    retrieved: Retrieved = field(default_factory=Retrieved)
+    understanding: Understanding = field(default_factory=Understanding)
     degraded_reason: str = ""
 
 
-def _taste_hits(text: str, *, k: int, exclude: set[int]) -> tuple[list[tuple[int, float]], str]:
-    try:
-        from llm_worker.embeddings import taste_candidates
-
-        return list(taste_candidates(text=text, k=k, exclude_movie_ids=frozenset(exclude))), ""
-    except Exception as exc:  # the index may not be built yet: say so, keep the list coming
-        logger.warning(
-            "taste-text search failed (%s: %s); recommender only", type(exc).__name__, exc
-        )
-        detail = f"{type(exc).__name__}: {exc}"
-        return [], degraded(Degraded.TASTE_SEARCH_UNAVAILABLE, detail)
+def _free_text(chat: ChatContext, understanding: Understanding) -> tuple[str, ...]:
+    """The turn's words as a theme for the text search, when the parser linked nothing in them
+    and found nothing wrong either ("something to cheer me up"): soft, never a constraint."""
+    turn = understanding.turn
+    if turn is None or not turn.request.is_empty:
+        return ()
+    if any(n.reason != "nothing_understood" for n in turn.not_understood):
+        return ()
+    return (chat.request or (chat.message.content if chat.message else ""),)
 
 
-def _candidate_pool(lst: RecommendationList, *, k: int, taste_text: str) -> _Pool:
-    """The recommender's candidates and, for a chat message, the embedding search's hits,
-    interleaved (so the grounded order also reflects the request), none excluded or hidden."""
-    user = lst.user
-    excluded = excluded_movie_ids(user=user)
-    n_taste = k if taste_text else 0
-    recommended = candidates_for_user(
-        user=user, k=CANDIDATE_FACTOR * k - n_taste, novelty=lst.novelty, exclude_movie_ids=excluded
+def _candidate_pool(lst: RecommendationList, *, k: int, chat: ChatContext, backend) -> _Pool:
+    """Candidates that honour the standing request (`recommendations.retrieval`), none
+    excluded or hidden."""
+    understanding = understanding_for(lst=lst, backend=backend)
+    request = understanding.request
+    themes = _free_text(chat, understanding)
+    if themes:
+        request = with_changes(request, themes=request.themes + themes)
+    retrieved = retrieve(
+        user=lst.user,
+        request=request,
+        k=k,
+        pool_size=CANDIDATE_FACTOR * k,
+        novelty=lst.novelty,
+        prefer_genres=understanding.prefer_genres,
     )
-    pool = _Pool()
-    taste: list[Candidate] = []
-    if taste_text:
-        hits, pool.degraded_reason = _taste_hits(taste_text, k=n_taste, exclude=excluded)
-        taste = [Candidate(m, float(s), TASTE_ENGINE, []) for m, s in hits if m not in excluded]
-    merged: dict[int, Candidate] = {}
-    for i in range(max(len(recommended), len(taste))):
-        for source in (recommended, taste):
-            if i < len(source) and source[i].movie_id not in merged:
-                merged[source[i].movie_id] = source[i]
-    movies = movies_by_ids(merged)
-    pool.candidates = [
-        c for m, c in merged.items() if m in movies and not movies[m].hidden and m not in excluded
+    movies = movies_by_ids([c.movie_id for c in retrieved.candidates])
+    excluded = excluded_movie_ids(user=lst.user)
+    retrieved.candidates = [
+        c
+        for c in retrieved.candidates
+        if c.movie_id in movies and not movies[c.movie_id].hidden and c.movie_id not in excluded
     ]
-    pool.taste_ids = {c.movie_id for c in pool.candidates if c.engine == TASTE_ENGINE}
-    return pool
+    understanding.request = request
+    return _Pool(
+        candidates=retrieved.candidates,
+        retrieved=retrieved,
+        understanding=understanding,
+        degraded_reason=degraded_join(understanding.degraded_reason, retrieved.degraded_reason),
+    )
 
 
 def _rerank_input(
@@ -135,20 +146,25 @@ def _rerank_input(
 ) -> RerankInput:
     user = lst.user
     briefs = movie_briefs([c.movie_id for c in pool.candidates], language)
+    got = pool.retrieved
     candidates = tuple(
         CandidateBrief(
             movie_id=c.movie_id,
             title=briefs[c.movie_id].title,
             year=briefs[c.movie_id].year,
             description=briefs[c.movie_id].description,
+            facts=getattr(briefs[c.movie_id], "facts", None),
             score=float(c.score),
             engine=c.engine,
+            near=got.near.get(c.movie_id, ()),
             because_movie_ids=tuple(c.because_movie_ids or ()),
+            met=got.met.get(c.movie_id, ()),
         )
         for c in pool.candidates
         if c.movie_id in briefs
     )
     persona = selectors.current_persona(user=user)
+    request = pool.understanding.request
     return RerankInput(
         profile=user_profile(user, language),
         persona_summary=persona.summary if persona else "",
@@ -159,6 +175,7 @@ def _rerank_input(
         chat_turns=chat.turns,
         taste_text=chat.message.content if chat.message else "",
         correction=selectors.latest_correction(user=user),
+        request=None if request.is_empty else to_json(request),
     )
 
 
@@ -194,7 +211,7 @@ def _rank(run: _Run, lst, backend, chat: ChatContext, *, k, language, variant, m
     if chat.message is not None and not chat.reply:
         chat_reply_fill(chat, backend=backend, user=lst.user, language=language)
     if run.pool is None:
-        run.pool = _candidate_pool(lst, k=k, taste_text=chat.request)
+        run.pool = _candidate_pool(lst, k=k, chat=chat, backend=backend)
     if run.inp is None:
         run.inp = _rerank_input(lst, run.pool, chat, k=k, language=language)
     extra = {"reasons": conf.verbalizer_reasons()} if method == "verbalizer" else {}
@@ -234,7 +251,7 @@ def recommendation_list_fill(
             logger.warning("list %s of user %s: the model ran out of time", lst.pk, lst.user_id)
             late = degraded(Degraded.TIMEOUT, "the task passed its soft time limit")
             if run.inp is not None:
-                run.result = grounded_rerank(run.inp, degraded_reason=late)
+                run.result = pipeline.rerank_fallback(run.inp, degraded_reason=late)
             else:
                 grounded = get_backend("grounded")
                 _rank(
@@ -280,6 +297,14 @@ def recommendation_list_fill(
     )
 
 
+def _fit(item: RankedItem, pool: _Pool) -> int:
+    """The model's own fit when a language model ranked the item; otherwise the documented,
+    score-based fit of `recommendations.engine.retrieval` (never the rank position)."""
+    if item.engine != "grounded":
+        return item.fit_score  # the model's judgement of the whole request: kept as it said
+    return pool.retrieved.fit.get(item.movie_id, item.fit_score)
+
+
 def _list_store(lst, *, items, inp, result, reasons, variant, chat, pool, language):
     from .chat import chat_answer_text
 
@@ -298,7 +323,7 @@ def _list_store(lst, *, items, inp, result, reasons, variant, chat, pool, langua
                     rank=rank,
                     score=by_id[item.movie_id].score,
                     engine=by_id[item.movie_id].engine[:40],
-                    fit_score=item.fit_score,
+                    fit_score=_fit(item, pool),
                     reason=item.reason,
                     because_movie_ids=list(by_id[item.movie_id].because_movie_ids),
                 )
@@ -314,7 +339,7 @@ def _list_store(lst, *, items, inp, result, reasons, variant, chat, pool, langua
         locked.save()
         if chat.message is not None:
             titles = {c.movie_id: c.title for c in inp.candidates}
-            answer = chat_answer_text(chat, items, titles, language, pool.taste_ids)
+            answer = chat_answer_text(chat, items, titles, language, pool=pool)
             chat_turn_store(chat, user=locked.user, answer=answer)
     if reasons:  # in full: the row keeps a bounded copy
         logger.warning(
