@@ -54,7 +54,7 @@ def correction_request(text: str, *, parser) -> tuple[TasteRequest, tuple[str, .
         return TasteRequest(), ()
     read = parser.parse(text).request
     kept = {name: getattr(read, name) for name in _EXCLUSIONS}
-    return TasteRequest(**kept, mood=read.mood, mood_out=read.mood_out), read.genres_in
+    return TasteRequest(**kept, mood=read.mood), read.genres_in
 
 
 def _list_message(lst) -> ChatMessage | None:
