@@ -15,6 +15,7 @@ from django.utils import timezone
 from . import selectors
 from .candidates import active_recommender_forget
 from .engine.bundle import train_recommender
+from .engine.training import DEFAULT_KIND
 from .models import Feedback, ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def feedback_set(*, user, movie_id: int, kind: str) -> Feedback:
 
 # -- model versions ------------------------------------------------------------------------------
 @transaction.atomic
-def model_version_create(*, kind: str = "hybrid", activate: bool = False) -> ModelVersion:
+def model_version_create(*, kind: str = DEFAULT_KIND, activate: bool = False) -> ModelVersion:
     """A `training` row; the training task runs once this transaction commits."""
     from .tasks import model_version_train_task
 
@@ -47,7 +48,9 @@ def model_version_create(*, kind: str = "hybrid", activate: bool = False) -> Mod
     return version
 
 
-def model_version_train(*, version_id: int, options: dict | None = None) -> ModelVersion:
+def model_version_train(
+    *, version_id: int, options: dict | None = None, tracker=None
+) -> ModelVersion:
     """Train the version's model on the whole catalogue (every rating and pick, user
     demographics, movie metadata), save it under ARTIFACTS_DIR/<kind>/<id>/, mark it ready and
     activate it if asked. Idempotent: a version no longer `training` is returned as is."""
@@ -67,7 +70,9 @@ def model_version_train(*, version_id: int, options: dict | None = None) -> Mode
             kind=version.kind,
             seed=version.params.get("seed", 0),
             options=options,
+            tune=version.params.get("tune", False),
             log=logger.info,
+            tracker=tracker,
         )
         if folder.exists():
             shutil.rmtree(folder)

@@ -7,7 +7,6 @@ dataset's own ids in the benchmarks."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import time
@@ -18,33 +17,28 @@ import numpy as np
 
 from . import metrics as M
 from .data import IdMap, Interactions, ItemInfo, UserInfo, build_trainset
+from .embedding_models import LightFMModel, Sequential
 from .features import item_keys, user_keys
-from .models import (
-    EASE,
-    Blend,
-    LightFMModel,
-    Model,
-    Popularity,
-    Sequential,
-    Transitions,
-    novelty_rescore,
-    standardize,
+from .item_models import EASE, Transitions
+from .models import Model, Popularity, novelty_rescore, standardize
+from .progress import Tracker
+from .threads import one_blas_thread
+from .training import (
+    DEFAULT_KIND,
+    KIND_MEMBERS,
+    RENAMED_KINDS,
+    RENAMED_MEMBERS,
+    available,
+    canonical_kind,
+    fit_members,
+    plan,
 )
-from .splits import holdout_random
 
-FORMAT = 1
-KINDS = ("hybrid", "lightfm", "ease", "sequential", "popularity")
-# How each kind is built: members of the blend (popularity is always kept for N = 0).
-KIND_MEMBERS = {
-    "hybrid": ("popularity", "hybrid", "ease", "markov", "sequential"),
-    "lightfm": ("hybrid",),
-    "ease": ("ease",),
-    "sequential": ("sequential",),
-    "popularity": (),
-}
+# 2: the kind "blend" and the member "lightfm" (format 1 called both "hybrid").
+FORMAT = 2
 LOADERS: dict[str, type[Model]] = {
     "popularity": Popularity,
-    "hybrid": LightFMModel,
+    "lightfm": LightFMModel,
     "ease": EASE,
     "markov": Transitions,
     "sequential": Sequential,
@@ -153,9 +147,7 @@ class Recommender:
     ) -> list[tuple[int, float, str, list[int]]]:
         """The top `k` (movie id, score, engine, because ids), never an excluded or history
         movie."""
-        # One user's scoring is a few small matrix products: a multi-threaded BLAS only adds
-        # thread wake-ups (12 ms instead of 0.06 ms per product on a busy 2-core machine).
-        with _one_blas_thread():
+        with one_blas_thread():
             return self._recommend(
                 user_id=user_id,
                 history_ids=history_ids,
@@ -200,7 +192,7 @@ class Recommender:
 
     def item_embeddings(self) -> np.ndarray | None:
         # Any trained embedding model serves as the "nearest movies" space, blended or not.
-        for name in ("hybrid", "sequential"):
+        for name in ("lightfm", "sequential"):
             if name in self.models:
                 return self.models[name].item_embeddings()
         return None
@@ -247,36 +239,28 @@ class Recommender:
     def load(cls, folder: str | Path) -> Recommender:
         folder = Path(folder)
         manifest = json.loads((folder / "manifest.json").read_text())
-        if manifest.get("format") != FORMAT:
+        if manifest.get("format") not in (1, FORMAT):
             raise ValueError(f"{folder}: artifact format {manifest.get('format')} != {FORMAT}")
-        models = {name: LOADERS[name].load(folder / name) for name in manifest["models"]}
+        # Format 1 named the blend kind and the LightFM member "hybrid" (the folder keeps it).
+        old = RENAMED_MEMBERS if manifest["format"] == 1 else {}
+        new = {name: old.get(name, name) for name in manifest["models"]}
+        models = {new[n]: LOADERS[new[n]].load(folder / n) for n in manifest["models"]}
+        kind = manifest["kind"]
         return cls(
-            kind=manifest["kind"],
+            kind=RENAMED_KINDS.get(kind, kind) if manifest["format"] == 1 else kind,
             user_map=IdMap(np.load(folder / "user_ids.npy")),
             item_map=IdMap(np.load(folder / "item_ids.npy")),
             user_keys=manifest["user_keys"],
             models=models,
-            weights=manifest["weights"],
-            foldin_weights=manifest.get("foldin_weights", {}),
+            weights={old.get(n, n): w for n, w in manifest["weights"].items()},
+            foldin_weights={
+                old.get(n, n): w for n, w in manifest.get("foldin_weights", {}).items()
+            },
             item_counts=np.load(folder / "item_counts.npy"),
             fingerprint=manifest["fingerprint"],
             metrics=manifest["metrics"],
             params=manifest["params"],
         )
-
-
-_blas = None
-
-
-def _one_blas_thread():
-    global _blas
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - an optional speed-up
-        return contextlib.nullcontext()
-    if _blas is None:
-        _blas = ThreadpoolController()
-    return _blas.limit(limits=1, user_api="blas")
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -285,30 +269,25 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return an @ bn.T
 
 
-def member_model(name: str, *, seed: int, options: dict) -> Model:
-    from .evaluation import make_model
-
-    return make_model(name, seed=seed, **options.get(name, {}))
-
-
 def train_recommender(
     inter: Interactions,
     *,
     users: dict[int, UserInfo],
     items: dict[int, ItemInfo],
-    kind: str = "hybrid",
+    kind: str = DEFAULT_KIND,
     seed: int = 0,
     options: dict | None = None,
-    tune: bool = True,
+    tune: bool = False,
     members: tuple[str, ...] | None = None,
     log=lambda _msg: None,
+    tracker: Tracker | None = None,
 ) -> Recommender:
-    """Fit a whole recommender of `kind` on `inter` (ids as given). With `tune`, a random
-    holdout of up to 10 interactions per user measures each member and picks the blend
-    weights; the final members are then refitted on everything."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    """Fit a whole recommender of `kind` on `inter` (ids as given): fixed hyperparameters and
+    one fit per member, or, with `tune`, tuned on a random holdout first
+    (`training.fit_members`). `tracker` shows the progress (estimated seconds per step)."""
+    kind = canonical_kind(kind)
     options = options or {}
+    tracker = tracker or Tracker()
     started = time.perf_counter()
     user_map = IdMap(inter.users)
     item_map = IdMap(set(inter.items.tolist()) | set(items))
@@ -316,82 +295,37 @@ def train_recommender(
     ikeys = [item_keys(items.get(int(i))) for i in item_map.ids]
     kw = {"user_map": user_map, "item_map": item_map, "user_keys": ukeys, "item_keys": ikeys}
     train = build_trainset(inter, **kw)
-    members = [m for m in (members or KIND_MEMBERS[kind]) if _available(m)]
-    metrics: dict = {
+    members = [m for m in (members or KIND_MEMBERS[kind]) if available(m)]
+    tracker.begin(plan(train, members, tune=tune, options=options))
+    fitted = fit_members(
+        inter,
+        train,
+        trainset_kw=kw,
+        members=members,
+        seed=seed,
+        options=options,
+        tune=tune,
+        log=log,
+        tracker=tracker,
+    )
+    tracker.end()
+    metrics = {
         "users": train.n_users,
         "items": train.n_items,
         "interactions": int(train.matrix.nnz),
+        **fitted.metrics,
+        "train_s": round(time.perf_counter() - started, 2),
     }
-    weights = {m: 1.0 / len(members) for m in members} if members else {}
-    foldin_weights = dict(weights)
-    if tune and members:
-        fit_part, valid_part = holdout_random(inter, per_user=10, seed=seed)
-        fit_set = build_trainset(fit_part, **kw)
-        from .evaluation import rank_targets, targets_for, tune_blend, tune_ease
-
-        valid = targets_for(fit_set, valid_part)
-        if "ease" in members and "ease" not in options:
-            options = {**options, "ease": tune_ease(fit_set, valid, log)}
-        tuned = {m: member_model(m, seed=seed, options=options).fit(fit_set) for m in members}
-        if len(members) > 1:
-            weights = tune_blend(tuned, valid, log)
-            new_users = _foldin_targets(fit_set, valid)
-            # Too few users with enough history to play "new": keep the main weights.
-            foldin_weights = (
-                tune_blend(tuned, new_users, log) if len(new_users.users) >= 20 else weights
-            )
-        blend = Blend(tuned, weights)
-        tops, _ = rank_targets(blend, valid, fit_set.item_counts())
-        rel = [set(r.tolist()) for r in valid.relevant]
-        metrics["valid_precision@10"] = float(
-            np.mean([M.precision_at_k(t.tolist(), r) for t, r in zip(tops, rel, strict=True)])
-        )
-        metrics["valid_ndcg@10"] = float(
-            np.mean([M.ndcg_at_k(t.tolist(), r) for t, r in zip(tops, rel, strict=True)])
-        )
-    models: dict[str, Model] = {"popularity": Popularity().fit(train)}
-    for m in members:
-        if m != "popularity" and (weights.get(m, 0) > 0 or foldin_weights.get(m, 0) > 0):
-            models[m] = member_model(m, seed=seed, options=options).fit(train)
-    metrics["train_s"] = round(time.perf_counter() - started, 2)
     return Recommender(
         kind=kind,
         user_map=user_map,
         item_map=item_map,
         user_keys=ukeys,
-        models=models,
-        weights={m: w for m, w in weights.items() if w > 0},
-        foldin_weights={m: w for m, w in foldin_weights.items() if w > 0},
+        models=fitted.models,
+        weights={m: w for m, w in fitted.weights.items() if w > 0},
+        foldin_weights={m: w for m, w in fitted.foldin_weights.items() if w > 0},
         item_counts=train.item_counts(),
         fingerprint=fingerprint(inter, items),
         metrics=metrics,
-        params={"seed": seed, "options": options, "members": members},
+        params={"seed": seed, "options": fitted.options, "members": members, "tuned": tune},
     )
-
-
-def _foldin_targets(fit_set, valid):
-    """Validation users as if new: their first few movies are the picks, everything else
-    they watched is what a good list finds (their identity vectors are not used)."""
-    from .evaluation import Targets
-    from .splits import FOLDIN_PICKS
-
-    users, relevant, histories, keys = [], [], [], []
-    for u, held in zip(valid.users, valid.relevant, strict=True):
-        seq = fit_set.sequences[u]
-        if len(seq) <= FOLDIN_PICKS:
-            continue
-        users.append(u)
-        histories.append(seq[:FOLDIN_PICKS])
-        relevant.append(np.union1d(seq[FOLDIN_PICKS:], held))
-        keys.append(fit_set.user_keys[u])
-    return Targets(np.asarray(users), relevant, histories, histories, keys)
-
-
-def _available(member: str) -> bool:
-    if member != "sequential":
-        return True
-    try:
-        from . import sequential  # noqa: F401
-    except ImportError:
-        return False
-    return True

@@ -5,7 +5,6 @@ Used by `manage.py evaluate_recommender` and `bench/evaluate.py` alike (no Djang
 
 from __future__ import annotations
 
-import itertools
 import json
 import resource
 import time
@@ -18,54 +17,25 @@ import numpy as np
 from . import metrics as M
 from .data import Dataset, IdMap, TrainSet, build_trainset, load_movielens
 from .features import item_keys, user_keys
-from .models import (
-    EASE,
-    Blend,
-    LightFMModel,
-    Model,
-    Popularity,
-    Sequential,
-    Transitions,
-    novelty_rescore,
-    standardize,
-)
+from .models import Blend, Model
 from .splits import Split, make_split
+from .targets import K, Targets, rank_targets, score_targets, targets_for
+from .threads import one_blas_thread
+from .training import RENAMED_MEMBERS, make_model, tune_blend, tune_ease
 
-BASE_MODELS = ("popularity", "lightfm", "hybrid", "ease", "markov", "sequential")
+BASE_MODELS = ("popularity", "lightfm_baseline", "lightfm", "ease", "markov", "sequential")
 ALL_MODELS = (*BASE_MODELS, "blend")
-BLEND_MEMBERS = ("popularity", "ease", "hybrid", "markov", "sequential")
-EASE_L2_GRID = (100.0, 250.0, 500.0, 1000.0)
-EASE_DECAY_GRID = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
-K = 10
-
-
-def make_model(name: str, *, seed: int = 0, threads: int = 1, **over) -> Model:
-    """The configurations the benchmark and the training command share."""
-    if name == "popularity":
-        return Popularity()
-    if name == "lightfm":
-        # The issue's baseline, exactly: WARP, 30 components, 30 epochs, lr 0.05, no features.
-        return LightFMModel(
-            features=False, components=30, epochs=30, learning_rate=0.05, seed=seed, threads=threads
-        )
-    if name == "hybrid":
-        opts = {"components": 96, "epochs": 60, "learning_rate": 0.05, "alpha": 1e-6}
-        opts.update(over)
-        return LightFMModel(features=True, seed=seed, threads=threads, **opts)
-    if name == "ease":
-        return EASE(**over)
-    if name == "markov":
-        return Transitions(**over)
-    if name == "sequential":
-        return Sequential(seed=seed, **over)
-    raise ValueError(f"unknown model {name!r}; choose from {', '.join(ALL_MODELS)} or all")
+BLEND_MEMBERS = ("popularity", "ease", "lightfm", "markov", "sequential")
 
 
 def parse_models(text: str) -> list[str]:
     names = list(ALL_MODELS) if text.strip() == "all" else [t.strip() for t in text.split(",")]
     for n in names:
         if n not in ALL_MODELS:
-            raise ValueError(f"unknown model {n!r}; choose from {', '.join(ALL_MODELS)} or all")
+            hint = " ('hybrid' is now 'lightfm')" if n in RENAMED_MEMBERS else ""
+            raise ValueError(
+                f"unknown model {n!r}{hint}; choose from {', '.join(ALL_MODELS)} or all"
+            )
     return names
 
 
@@ -99,54 +69,6 @@ def prepare(dataset: Dataset, split: Split) -> Prepared:
     return Prepared(dataset, split, train, fit, vectors)
 
 
-@dataclass
-class Targets:
-    """Who is evaluated and what each may not be recommended."""
-
-    users: np.ndarray  # user indices
-    relevant: list[np.ndarray]
-    excluded: list[np.ndarray]
-    histories: list[np.ndarray] | None  # fold-in: score from these instead of the user index
-    keys: list[list[str]]
-
-
-def targets_for(train: TrainSet, held, picks=None) -> Targets:
-    rows = build_trainset(held, user_map=train.user_map, item_map=train.item_map)
-    users = np.flatnonzero(np.diff(rows.matrix.indptr) > 0)
-    relevant = [rows.matrix[u].indices for u in users]
-    keys = [train.user_keys[u] for u in users]
-    if picks is not None:
-        p = build_trainset(picks, user_map=train.user_map, item_map=train.item_map)
-        histories = [p.sequences[u] for u in users]
-        return Targets(users, relevant, histories, histories, keys)
-    excluded = [train.matrix[u].indices for u in users]
-    return Targets(users, relevant, excluded, None, keys)
-
-
-def score_targets(model: Model, t: Targets, rows: slice) -> np.ndarray:
-    if t.histories is not None:
-        return model.score_histories(t.histories[rows], t.keys[rows])
-    return model.score_users(t.users[rows])
-
-
-def rank_targets(
-    model: Model, t: Targets, item_counts: np.ndarray, *, novelty: float = 0.0, chunk: int = 256
-):
-    """Top-K per target user and per-user AUC."""
-    tops, aucs = [], []
-    n_items = len(item_counts)
-    for start in range(0, len(t.users), chunk):
-        rows = slice(start, start + chunk)
-        scores = novelty_rescore(score_targets(model, t, rows), item_counts, novelty)
-        for r, s in enumerate(scores):
-            idx = start + r
-            excl = t.excluded[idx]
-            tops.append(M.top_k(s, K, excl))
-            cand = np.setdiff1d(np.arange(n_items), excl, assume_unique=True)
-            aucs.append(M.auc(s, t.relevant[idx], cand))
-    return tops, aucs
-
-
 def summarize(tops, aucs, t: Targets, prep: Prepared) -> dict[str, float]:
     rel = [set(r.tolist()) for r in t.relevant]
     lists = [top.tolist() for top in tops]
@@ -168,12 +90,10 @@ def summarize(tops, aucs, t: Targets, prep: Prepared) -> dict[str, float]:
 
 def latency_ms_p95(model: Model, t: Targets, *, samples: int = 100, seed: int = 0) -> float:
     """Scoring all items plus picking the top 10 for one user at a time."""
-    from .bundle import _one_blas_thread
-
     rng = np.random.default_rng(seed)
     picks = rng.choice(len(t.users), size=min(samples, len(t.users)), replace=False)
     times = []
-    with _one_blas_thread():
+    with one_blas_thread():
         times = _timed(model, t, picks)
     return float(np.percentile(times, 95))
 
@@ -186,59 +106,6 @@ def _timed(model: Model, t: Targets, picks) -> list[float]:
         M.top_k(s, K, t.excluded[p])
         times.append((time.perf_counter() - start) * 1000)
     return times
-
-
-def mean_ndcg(model: Model, t: Targets) -> float:
-    scores = score_targets(model, t, slice(None))
-    return float(
-        np.mean(
-            [
-                M.ndcg_at_k(M.top_k(s, K, t.excluded[i]).tolist(), set(t.relevant[i].tolist()))
-                for i, s in enumerate(scores)
-            ]
-        )
-    )
-
-
-def tune_ease(fit: TrainSet, valid: Targets, log) -> dict:
-    """λ and the recency decay, chosen on validation (one inversion per λ)."""
-    best, best_opts = -1.0, {}
-    for l2 in EASE_L2_GRID:
-        m = EASE(l2=l2).fit(fit)
-        for decay in EASE_DECAY_GRID:
-            m.params["decay"] = decay
-            ndcg = mean_ndcg(m, valid)
-            if ndcg > best:
-                best, best_opts = ndcg, {"l2": l2, "decay": decay}
-    log(f"  ease {best_opts}: valid ndcg@10 {best:.4f}")
-    return best_opts
-
-
-def tune_blend(members: dict[str, Model], valid: Targets, log) -> dict:
-    """Grid over the simplex (steps of 0.1, or 0.2 beyond three members) on validation
-    scores computed once per member."""
-    names = list(members)
-    z = {n: standardize(score_targets(members[n], valid, slice(None))) for n in names}
-    blocked = np.zeros_like(z[names[0]], dtype=bool)
-    for r, excl in enumerate(valid.excluded):
-        blocked[r, excl] = True
-    relevant = [set(r.tolist()) for r in valid.relevant]
-    n_steps = 10 if len(names) <= 3 else 5
-    best, best_w = -1.0, {names[0]: 1.0}
-    for combo in itertools.product(range(n_steps + 1), repeat=len(names)):
-        if sum(combo) != n_steps:
-            continue
-        mix = sum((c / n_steps) * z[n] for n, c in zip(names, combo, strict=True) if c)
-        mix = np.where(blocked, -np.inf, mix)
-        part = np.argpartition(-mix, K, axis=1)[:, :K]
-        order = np.take_along_axis(part, np.argsort(-np.take_along_axis(mix, part, 1), 1), 1)
-        ndcg = float(
-            np.mean([M.ndcg_at_k(t, r) for t, r in zip(order.tolist(), relevant, strict=True)])
-        )
-        if ndcg > best + 1e-12:
-            best, best_w = ndcg, {n: c / n_steps for n, c in zip(names, combo, strict=True)}
-    log(f"  blend weights {best_w} (valid ndcg@10 {best:.4f})")
-    return best_w
 
 
 @dataclass
@@ -274,6 +141,7 @@ def evaluate(
     )
     counts = prep.train.item_counts()
     fitted: dict[str, tuple[Model, float]] = {}
+    on_fit: dict[str, Model] = {}  # fitted without the validation rows (blend weights)
     wanted = set(model_names)
     # The blend mixes the other models asked for (all of them when only "blend" is named).
     pool = [n for n in BLEND_MEMBERS if n in wanted] or list(BLEND_MEMBERS)
@@ -285,7 +153,7 @@ def evaluate(
         try:
             over = {}
             if name == "ease":
-                over = tune_ease(prep.fit, valid, log)
+                over, on_fit["ease"] = tune_ease(prep.fit, valid, log)
             model = make_model(name, seed=seed, threads=threads, **over)
             t0 = time.perf_counter()
             model.fit(prep.train)
@@ -300,10 +168,10 @@ def evaluate(
         if members:
             # Weights are tuned on models fitted without the validation rows, then applied
             # to the members fitted on the full train part.
-            tuned = {}
-            for n in members:
-                over = dict(fitted[n][0].params) if n == "ease" else {}
-                tuned[n] = make_model(n, seed=seed, threads=threads, **over).fit(prep.fit)
+            tuned = {
+                n: on_fit.get(n) or make_model(n, seed=seed, threads=threads).fit(prep.fit)
+                for n in members
+            }
             weights = tune_blend(tuned, valid, log)
             blend = Blend({n: fitted[n][0] for n in members}, weights)
             fitted["blend"] = (blend, sum(fitted[n][1] for n, w in weights.items() if w > 0))
@@ -341,7 +209,7 @@ def evaluate(
 
 def _knob_model(model_names, fitted) -> str | None:
     """The novelty trade-off is shown for the strongest model asked for."""
-    for name in ("blend", "ease", "hybrid", "sequential", "markov", "lightfm"):
+    for name in ("blend", "ease", "lightfm", "sequential", "markov", "lightfm_baseline"):
         if name in model_names and name in fitted:
             return name
     return None

@@ -38,7 +38,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -258,11 +258,13 @@ class SequentialRecommender:
         sequences: list[np.ndarray],
         *,
         valid: list[tuple[np.ndarray, int]] | None = None,
+        on_epoch: Callable[[int, float], None] | None = None,
     ) -> SequentialRecommender:
         """Train on per-user histories (item indices, oldest first). With `valid` (history,
         held-out item) pairs, evaluate NDCG@10 after every `eval_every` epochs (history items
         excluded from the ranking), stop after `patience` evaluations without improvement, and
-        keep the best weights; without it, train all `epochs`."""
+        keep the best weights; without it, train all `epochs`. `on_epoch(epoch, seconds)` is
+        called after each epoch (a progress bar)."""
         seqs = [self._check(s) for s in sequences]
         seqs = [s for s in seqs if len(s)]
         if not seqs:
@@ -323,6 +325,8 @@ class SequentialRecommender:
                 if valid is not None and waited >= self.patience:
                     break
                 elapsed = time.perf_counter() - start
+                if on_epoch is not None:
+                    on_epoch(epoch, elapsed)
                 if self.max_seconds is not None and elapsed > self.max_seconds:
                     logger.warning("sequential: stopped at epoch %d by max_seconds", epoch)
                     break

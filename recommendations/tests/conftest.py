@@ -14,7 +14,7 @@ from recommendations.models import ModelVersion
 
 # Tiny models: the tests check behaviour, not accuracy.
 FAST = {
-    "hybrid": {"components": 8, "epochs": 15},
+    "lightfm": {"components": 8, "epochs": 15},
     "ease": {"l2": 10.0},
     "sequential": {"hidden": 8, "heads": 1, "layers": 1, "max_len": 10, "epochs": 2},
 }
@@ -63,7 +63,7 @@ def catalogue(db):
 
 @pytest.fixture
 def trained(catalogue, artifacts):
-    version = ModelVersion.objects.create(kind="hybrid", params={"activate": True})
+    version = ModelVersion.objects.create(kind="blend", params={"activate": True})
     version = services.model_version_train(version_id=version.pk, options=FAST)
     candidates.active_recommender_forget()
     return version

@@ -29,7 +29,7 @@ def test_many_picks_fold_in_to_the_picked_taste(trained, catalogue):
     got = candidates.candidates_for_user(user=user, k=5)
 
     assert len(got) == 5
-    assert all(c.engine == "hybrid" for c in got)
+    assert all(c.engine == "blend" for c in got)
     assert set(ids(got)) <= action - {m.pk for m in catalogue["action"][:4]}
 
 
@@ -75,7 +75,7 @@ def test_exclusions_hold_with_a_trained_model(trained, catalogue):
     RatingFactory(user=user, movie=watched)
     lst = RecommendationList.objects.create(user=user, request_key="k-serving")
     RecommendationItem.objects.create(
-        recommendation_list=lst, movie=shown, rank=1, score=1.0, engine="hybrid"
+        recommendation_list=lst, movie=shown, rank=1, score=1.0, engine="blend"
     )
     services.feedback_set(user=user, movie_id=dismissed.pk, kind=Feedback.Kind.DISMISS)
     hidden.hidden = True
@@ -94,7 +94,7 @@ def test_likes_count_as_picks(trained, catalogue):
 
     got = candidates.candidates_for_user(user=user, k=4)
 
-    assert got[0].engine == "hybrid"
+    assert got[0].engine == "blend"
     assert set(ids(got)) <= {m.pk for m in catalogue["romance"][3:]}
 
 

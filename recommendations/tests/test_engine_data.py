@@ -8,8 +8,9 @@ import pytest
 
 from recommendations.engine.bundle import Recommender, UnknownMovieError, train_recommender
 from recommendations.engine.data import Interactions, load_movielens
-from recommendations.engine.evaluation import make_model, prepare
+from recommendations.engine.evaluation import prepare
 from recommendations.engine.splits import make_split
+from recommendations.engine.training import make_model
 
 
 def pairs(inter: Interactions) -> set[tuple[int, int]]:
@@ -78,24 +79,27 @@ def test_seeded_training_is_deterministic_on_a_real_slice(ml100k):
     users = np.arange(10)
 
     runs = [
-        make_model("hybrid", seed=7, components=16, epochs=5).fit(prep.train).score_users(users)
+        make_model("lightfm", seed=7, components=16, epochs=5).fit(prep.train).score_users(users)
         for _ in range(2)
     ]
-    other = make_model("hybrid", seed=8, components=16, epochs=5).fit(prep.train)
+    other = make_model("lightfm", seed=8, components=16, epochs=5).fit(prep.train)
 
     np.testing.assert_array_equal(runs[0], runs[1])
     assert not np.array_equal(runs[0], other.score_users(users))
 
 
 @pytest.mark.dataset
-def test_bundle_round_trip_and_unknown_ids(ml100k, tmp_path):
+@pytest.mark.parametrize("kind", ["blend", "sequential"])
+def test_bundle_round_trip_and_unknown_ids(ml100k, tmp_path, kind):
+    if kind == "sequential":
+        pytest.importorskip("recommendations.engine.sequential")
     small = ml100k.interactions.take(ml100k.interactions.users <= 60)
     options = {
-        "hybrid": {"components": 8, "epochs": 3},
+        "lightfm": {"components": 8, "epochs": 3},
         "sequential": {"hidden": 8, "heads": 1, "layers": 1, "max_len": 10, "epochs": 1},
     }
     rec = train_recommender(
-        small, users=ml100k.users, items=ml100k.items, kind="hybrid", options=options
+        small, users=ml100k.users, items=ml100k.items, kind=kind, options=options
     )
     loaded = Recommender.load(rec.save(tmp_path / "v1"))
     picks = [1, 50, 181]
@@ -107,3 +111,29 @@ def test_bundle_round_trip_and_unknown_ids(ml100k, tmp_path):
     assert loaded.fingerprint == rec.fingerprint
     with pytest.raises(UnknownMovieError, match="99999"):
         loaded.recommend(user_id=None, history_ids=[1, 99999], keys=[], k=5, strict=True)
+
+
+@pytest.mark.dataset
+def test_a_tuned_sequential_model_is_trained_once_and_served(ml100k, monkeypatch):
+    pytest.importorskip("recommendations.engine.sequential")
+    from recommendations.engine.sequential import SequentialRecommender
+
+    small = ml100k.interactions.take(ml100k.interactions.users <= 40)
+    fits = []
+    real_fit = SequentialRecommender.fit
+    monkeypatch.setattr(
+        SequentialRecommender,
+        "fit",
+        lambda self, *a, **kw: fits.append(1) or real_fit(self, *a, **kw),
+    )
+    options = {"sequential": {"hidden": 8, "heads": 1, "layers": 1, "max_len": 10, "epochs": 1}}
+
+    rec = train_recommender(
+        small, users=ml100k.users, items=ml100k.items, kind="sequential", options=options, tune=True
+    )
+
+    assert len(fits) == 1  # the tuning fit serves: minutes are spent once
+    assert rec.weights == {"sequential": 1.0}
+    assert 0 <= rec.metrics["valid_ndcg@10"] <= 1
+    served = rec.models["sequential"].sequences
+    assert sum(len(s) for s in served) == len(small)  # known users keep their whole history

@@ -56,3 +56,8 @@ def test_it_writes_the_table_json_chart_and_top_lists(small_ml100k, tmp_path, ca
 def test_unknown_model_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="unknown model"):
         call_command("evaluate_recommender", "--dataset", str(tmp_path), "--models", "magic")
+
+
+def test_the_old_member_name_says_what_it_is_called_now(tmp_path):
+    with pytest.raises(CommandError, match="'hybrid' is now 'lightfm'"):
+        call_command("evaluate_recommender", "--dataset", str(tmp_path), "--models", "hybrid")

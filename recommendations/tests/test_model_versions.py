@@ -23,12 +23,12 @@ def test_training_writes_one_versioned_artifact(trained, artifacts):
 
     assert trained.status == ModelVersion.Status.READY
     assert trained.is_active
-    assert trained.artifact_path == f"hybrid/{trained.pk}"
+    assert trained.artifact_path == f"blend/{trained.pk}"
     assert (folder / "manifest.json").exists()
     assert (folder / "item_ids.npy").exists()
     assert len(trained.data_fingerprint) == 64
     assert trained.metrics["interactions"] == 40 * 8
-    assert 0 <= trained.metrics["valid_ndcg@10"] <= 1
+    assert trained.metrics["tuned"] is False  # fixed hyperparameters unless asked to tune
 
 
 def test_saved_and_loaded_models_score_identically(trained, artifacts, catalogue, tmp_path):
@@ -45,10 +45,10 @@ def test_saved_and_loaded_models_score_identically(trained, artifacts, catalogue
 
 
 def test_same_data_same_fingerprint_new_data_new_one(trained, catalogue):
-    again = ModelVersion.objects.create(kind="hybrid")
+    again = ModelVersion.objects.create(kind="blend")
     again = services.model_version_train(version_id=again.pk, options=FAST)
     RatingFactory(user=UserFactory(), movie=catalogue["action"][0])
-    changed = ModelVersion.objects.create(kind="hybrid")
+    changed = ModelVersion.objects.create(kind="blend")
     changed = services.model_version_train(version_id=changed.pk, options=FAST)
 
     assert again.data_fingerprint == trained.data_fingerprint
@@ -67,7 +67,7 @@ def test_processes_notice_a_newer_active_version(trained, catalogue, monkeypatch
 
     second_id, second = candidates.active_recommender()
 
-    assert (first_id, first.kind) == (trained.pk, "hybrid")
+    assert (first_id, first.kind) == (trained.pk, "blend")
     assert (second_id, second.kind) == (newer.pk, "ease")
     user = UserFactory()
     RatingFactory(user=user, movie=catalogue["action"][0])
@@ -86,7 +86,7 @@ def test_the_active_version_is_loaded_once(trained, monkeypatch):
 
 
 def test_training_an_empty_catalogue_fails_visibly(artifacts):
-    version = ModelVersion.objects.create(kind="hybrid")
+    version = ModelVersion.objects.create(kind="blend")
 
     with pytest.raises(ValueError, match="no ratings"):
         services.model_version_train(version_id=version.pk)
@@ -121,7 +121,7 @@ def test_admin_action_starts_training(
 
 
 def test_a_failed_version_cannot_be_activated(db):
-    version = ModelVersion.objects.create(kind="hybrid", status=ModelVersion.Status.FAILED)
+    version = ModelVersion.objects.create(kind="blend", status=ModelVersion.Status.FAILED)
 
     with pytest.raises(ValueError, match="not ready"):
         services.model_version_activate(version=version)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from recommendations.engine.data import IdMap, Interactions, build_trainset
-from recommendations.engine.models import EASE, Popularity, Transitions
+from recommendations.engine.item_models import EASE, Transitions
+from recommendations.engine.models import Popularity
 
 
 def trainset(rows, keys=None):

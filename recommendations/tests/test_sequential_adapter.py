@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recommendations.engine.data import IdMap, Interactions, build_trainset
-from recommendations.engine.models import Sequential
+from recommendations.engine.embedding_models import Sequential
 
 pytest.importorskip("recommendations.engine.sequential")
 
