@@ -57,6 +57,7 @@ _KO_NOT_NAME = {
 }
 KO_COMMON_TITLES = {"그녀", "괴물", "업", "세븐"}
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
+BARE_SURNAME_CREDITS = 3  # a surname without a cue names only someone this well known
 LONE_FUZZY, LONE_CUTOFF = 7, 90.0  # a lone lowercase word is a misspelt title only this sure
 
 
@@ -147,8 +148,10 @@ class CueSteps:
         return None, 0
 
     def _key(self, tokens: Tokens, i: int, j: int) -> str:
-        words = tokens.words(i, j)
-        return normalize_text(re.sub(r"['’]s$", "", words))
+        """The normalised words, without a possessive or a "-style" ending ("Nolan's",
+        "Tarantino-esque")."""
+        words = re.sub(r"(?:['’]s|-(?:style|esque|like|type|ish))$", "", tokens.words(i, j))
+        return normalize_text(words)
 
     def _known_word(self, tokens: Tokens, k: int) -> bool:
         """Token k starts something other than a title: a common word, a number, a term of the
@@ -175,9 +178,10 @@ class CueSteps:
         return any(t.norm not in COMMON_EN and t.norm not in VOCAB for t in words)
 
     def _find_title(self, tokens: Tokens, spans: list[tuple[int, int]], fuzzy: bool,
-                    *, loose: bool = False):  # fmt: skip
-        """The best title among token spans: exact first (longest), then fuzzy (best score).
-        `loose`: a year follows, so a lone lowercase word may be a title too."""
+                    *, loose: bool = False, prefix: bool = True):  # fmt: skip
+        """The best title among token spans: exact first (longest), then the first words of a
+        title ("Harry Potter"), then fuzzy (best score). `loose`: a year follows, so a lone
+        lowercase word may be a title too."""
         spans = [(i, j) for i, j in spans if loose or self._plausible(tokens, i, j)]
         for i, j in spans:
             year, extra = self._year_after(tokens, j)
@@ -186,6 +190,11 @@ class CueSteps:
                 title = self.index.title_exact(stem, year)
                 if title:
                     return title, i, j + (extra if title.year == year else 0)
+        if prefix:
+            for i, j in spans:
+                title = self.index.title_prefix(self._key(tokens, i, j))
+                if title:
+                    return title, i, j
         if not fuzzy:
             return None
         best = None
@@ -242,7 +251,9 @@ class CueSteps:
                 found.miss(tokens.words(i, j), "unknown_movie_id")
                 tokens.use(i, j)
 
-    def _resolve_person(self, tokens: Tokens, spans, found: Found, role: str) -> bool:
+    def _resolve_person(
+        self, tokens: Tokens, spans, found: Found, role: str, *, min_credits: int = 0
+    ) -> bool:
         for i, j in spans:  # exact full name or alias, longest first
             for stem in particle_stems(self._key(tokens, i, j)):
                 person = self.index.person_exact(stem)
@@ -252,7 +263,7 @@ class CueSteps:
         for i, j in spans:  # a surname, then a misspelt full name
             if j - i == 1:
                 for stem in particle_stems(self._key(tokens, i, j)):
-                    match = self.index.person_surname(stem)
+                    match = self.index.person_surname(stem, min_credits=min_credits)
                     if match.person:
                         self._person_piece(found, tokens, i, j, match.person, role)
                         return True
@@ -374,7 +385,7 @@ class CueSteps:
                      if tokens.free(s, end) and not any(x.clause_end and x.text not in TITLE_PUNCT
                                                           for x in items[s:end])]  # fmt: skip
             spans = [(a, b) for a, b in spans if not self._known_word(tokens, a) or b - a > 1]
-            hit = self._find_title(tokens, spans, fuzzy=True, loose=True) if spans else None
+            hit = self._find_title(tokens, spans, fuzzy=True, loose=True, prefix=False)
             if hit and hit[0].year == int(t.text):
                 self._title_piece(found, tokens, hit[1], hit[2], hit[0])
 

@@ -21,6 +21,7 @@ from movies.lexicon import Lexicon, normalize_text
 from .cues import (
     ABOUT_EN,
     ARTICLES,
+    BARE_SURNAME_CREDITS,
     KEYWORD_KO_TABLE,
     KO_COMMON_TITLES,
     LONE_CUTOFF,
@@ -59,8 +60,8 @@ class GroundedParser(CueSteps):
         tokens = Tokens(cleaned.text)
         for step in (self._reset, self._quoted, self._movie_ids, self._cued_people,
                      self._cued_titles, self._titles_with_year, self._quantities,
-                     self._multiword_titles,
-                     self._full_names, self._vocabulary, self._keywords, self._themes,
+                     self._negation_words, self._multiword_titles, self._full_names,
+                     self._vocabulary, self._inner_surnames, self._keywords, self._themes,
                      self._single_titles, self._surnames, self._leftover_names):  # fmt: skip
             step(tokens, found)
         if not found.understood and not found.missed and any(ch.isalpha() for ch in cleaned.text):
@@ -87,6 +88,12 @@ class GroundedParser(CueSteps):
                 span = f"{pair[0] or ''}-{pair[1] or ''}"
                 found.understood.append(Understood(b.kind, "in", span, text=text))
 
+    def _negation_words(self, tokens: Tokens, found: Found) -> None:
+        """Once the quantities have read theirs ("less than 2 hours"), the negation words are
+        never read as anything else ("nothing" and "hate" are catalogue keywords)."""
+        for k, marker in enumerate(tokens.markers):
+            tokens.used[k] = tokens.used[k] or marker
+
     def _multiword_titles(self, tokens: Tokens, found: Found) -> None:
         """Titles of two words or more, without a cue ("The Dark Knight", "센과 치히로의 행방불명"):
         exact only, and never a span made only of common words ("Something New")."""
@@ -106,10 +113,10 @@ class GroundedParser(CueSteps):
                 elif (
                     len(words) < 2
                     or not rare
-                    or (not any(t.capitalized for t in words) and len(rare) < 2)
+                    or (not any(t.capitalized for t in words) and (len(rare) < 2 or len(words) < 3))
                 ):
                     continue
-                hit = self._find_title(tokens, [(i, j)], fuzzy=False)
+                hit = self._find_title(tokens, [(i, j)], fuzzy=False, prefix=False)
                 if hit:
                     self._title_piece(found, tokens, hit[1], hit[2], hit[0])
                     break
@@ -245,10 +252,25 @@ class GroundedParser(CueSteps):
             if hit:
                 self._title_piece(found, tokens, hit[1], hit[2], hit[0])
 
-    def _surnames(self, tokens: Tokens, found: Found) -> None:
-        for i, t in enumerate(tokens.items):
-            if tokens.free(i, i + 1) and (t.capitalized or t.hangul) and t.norm not in COMMON_EN:
-                self._resolve_person(tokens, [(i, i + 1)], found, "")
+    def _inner_surnames(self, tokens: Tokens, found: Found) -> None:
+        """Before keywords, a capitalized surname inside a sentence is a person ("a Scorsese
+        gangster movie": "scorsese" is a keyword too); at a sentence start ("Zombie movies") the
+        keyword goes first."""
+        self._surnames(tokens, found, inner=True)
+
+    def _surnames(self, tokens: Tokens, found: Found, *, inner: bool = False) -> None:
+        """A lone surname ("Kubrick", "놀란"), not one word of a longer name ("Harry Potter"),
+        naming someone with at least BARE_SURNAME_CREDITS movies ("Marvel" is no actress)."""
+        items = tokens.items
+        for i, t in enumerate(items):
+            if not tokens.free(i, i + 1) or t.norm in COMMON_EN or not (t.capitalized or t.hangul):
+                continue
+            if inner and (i == 0 or items[i - 1].clause_end or not t.capitalized):
+                continue
+            near = [items[k] for k in (i - 1, i + 1) if 0 <= k < len(items)]
+            if t.capitalized and any(n.capitalized and n.norm not in COMMON_EN for n in near):
+                continue
+            self._resolve_person(tokens, [(i, i + 1)], found, "", min_credits=BARE_SURNAME_CREDITS)
 
     def _leftover_names(self, tokens: Tokens, found: Found) -> None:
         """Capitalized words nothing linked: a name or a title the catalogue lacks."""

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 
 from movies.lexicon import Lexicon, LexiconPerson, LexiconTitle, normalize_text
 
+from .text import particle_stems
 from .vocabulary import COMMON_EN
 
 MIN_FUZZY = 5  # letters: shorter words must match exactly
@@ -72,6 +73,17 @@ class CatalogueIndex:
             for key in title_keys(t):
                 self.titles.setdefault(key, []).append(t)
         self.title_choices = list(self.titles)
+        # "Harry Potter" for "Harry Potter and the Sorcerer's Stone": the first words of a longer
+        # title, when they are not all common words, name its best-known title
+        self.title_prefixes: dict[str, LexiconTitle] = {}
+        for t in by_popularity:
+            for name in (t.title, *t.aliases):
+                words = normalize_text(name).split()
+                for n in range(2, len(words)):
+                    if any(w not in COMMON_EN for w in words[:n]):
+                        # "해리 포터와 ..." starts with "해리 포터" and its particle
+                        for last in particle_stems(words[n - 1]):
+                            self.title_prefixes.setdefault(" ".join([*words[: n - 1], last]), t)
         self.max_title_words = min(12, max((len(k.split()) for k in self.titles), default=1))
         self.people: dict[str, list[LexiconPerson]] = {}
         self.surnames: dict[str, list[LexiconPerson]] = {}
@@ -112,6 +124,9 @@ class CatalogueIndex:
             return same[0] if same else None
         return found[0]
 
+    def title_prefix(self, key: str) -> LexiconTitle | None:
+        return self.title_prefixes.get(key) if len(key.split()) >= 2 else None
+
     def title_fuzzy(self, key: str, year: int | None = None) -> tuple[LexiconTitle, float] | None:
         cutoff = fuzzy_cutoff(key)
         if cutoff is None or not self.title_choices:
@@ -129,15 +144,13 @@ class CatalogueIndex:
         found = self.people.get(key)
         return found[0] if found else None
 
-    def person_surname(self, key: str) -> PersonMatch:
-        found = self.surnames.get(key, [])
-        if not found:
+    def person_surname(self, key: str, *, min_credits: int = 0) -> PersonMatch:
+        found = list({p.person_id: p for p in self.surnames.get(key, [])}.values())
+        if not found or found[0].credits < min_credits:
             return PersonMatch(None)
-        top = found[0]
-        unique = {p.person_id: p for p in found}
-        if len(unique) == 1 or top.credits >= SURNAME_LEAD * max(found[1].credits, 1):
-            return PersonMatch(top)
-        return PersonMatch(None, tuple(list(unique.values())[:3]))
+        if len(found) == 1 or found[0].credits >= SURNAME_LEAD * max(found[1].credits, 1):
+            return PersonMatch(found[0])
+        return PersonMatch(None, tuple(found[:3]))
 
     def person_fuzzy(self, key: str) -> LexiconPerson | None:
         cutoff = fuzzy_cutoff(key)

@@ -114,16 +114,18 @@ MOOD_TERMS: dict[str, str] = {
     for mood, terms in {
         "slow-burn": "slow-burn|slow burn|slowburn|slow-paced|slow paced|느린 전개|느린 호흡",
         "quiet": "quiet|calm|gentle|understated|subtle|잔잔|조용|차분|담담",
-        "light-hearted": "light|lighter|light-hearted|lighthearted|breezy|easygoing|가벼운|가볍",
+        "light-hearted": "light|lighter|light-hearted|lighthearted|breezy|easygoing|easy"
+        "|easy watch|가벼운|가볍",
         "feel-good": "feel-good|feel good|heartwarming|uplifting|wholesome|cozy|cosy|따뜻|훈훈"
         "|힐링|기분 좋은|포근",
-        "funny": "funny|hilarious|silly|goofy|witty|웃긴|웃기|유쾌|코믹",
+        "funny": "funny|hilarious|silly|goofy|witty|make me laugh|웃긴|웃기|유쾌|코믹",
         "dark": "dark|bleak|grim|gritty|darker|어두운|어둡|암울|음울",
         "intense": "intense|tense|gripping|suspenseful|edge of my seat|긴장감|쫄깃|몰입감",
-        "sad": "sad|tearjerker|melancholic|melancholy|heartbreaking|슬픈|슬프|눈물|먹먹",
+        "sad": "sad|tearjerker|melancholic|melancholy|heartbreaking|make me cry|슬픈|슬프|눈물"
+        "|먹먹",
         "moving": "moving|touching|emotional|poignant|감동|감성",
         "thought-provoking": "thought-provoking|thoughtful|cerebral|philosophical|smart"
-        "|intelligent|생각할 거리|철학적|여운",
+        "|intelligent|make me think|makes you think|생각할 거리|철학적|여운",
         "mind-bending": "mind-bending|mindbending|twisty|plot twist|twist|twists|반전",
         "scary": "scary|creepy|terrifying|spooky|무서운|무섭|소름|오싹",
         "violent": "violent|gory|bloody|brutal|잔인|폭력적",
@@ -152,7 +154,9 @@ NEGATORS_EN = (
     "no", "not", "without", "nothing", "none", "never", "don't", "dont", "do not", "doesn't",
     "isn't", "aren't", "won't", "except", "excluding", "exclude", "avoid", "skip", "hate",
     "dislike", "less", "fewer", "anything but", "tired of", "sick of", "other than",
-    "apart from", "instead of", "minus", "nor", "neither",
+    "apart from", "instead of", "minus", "nor", "neither", "don't want", "dont want",
+    "do not want", "don't need", "not in the mood for", "no interest in", "can't stand",
+    "cant stand", "not a fan of", "not into", "enough of", "stop",
 )  # fmt: skip
 SCOPE_END_EN = {
     "but", "instead", "rather", "though", "however", "although", "prefer", "want", "wanna",
@@ -163,7 +167,7 @@ SCOPE_END_EN = {
 NEGATORS_KO = (
     "말고", "말구", "빼고", "빼줘", "빼주", "제외", "싫어", "싫고", "싫은", "싫다", "싫음",
     "별로", "그만", "지겨", "질려", "질렸", "없는", "없이", "아닌", "아니고", "안 좋아",
-    "안 보고", "안봐", "안 봐", "노노",
+    "안 보고", "안봐", "안 봐", "노노", "않는", "않은", "않게", "않고", "않았", "않을",
 )  # fmt: skip
 # Korean words that end a clause: what follows is a new clause
 CLAUSE_ENDS_KO = ("지만", "는데", "은데", "인데", "니까", "고요", "그리고", "대신")
@@ -193,7 +197,7 @@ RESET_TERMS = (
 RECENT_TERMS = ("recent", "new", "newer", "newest", "latest", "modern", "최근", "최신", "요즘")
 OLD_TERMS = ("old", "older", "classic", "classics", "vintage", "golden age", "옛날", "고전")
 SHORT_TERMS = ("short", "shorter", "quick", "brief", "짧은", "짧게", "짧고", "짧았")
-LONG_TERMS = ("long", "longer", "lengthy", "긴", "길게", "길고", "장편")
+LONG_TERMS = ("long", "longer", "lengthy", "긴", "길게", "길고", "길지", "장편")
 SHORT_MAX, LONG_MIN, NOT_LONG_MAX, NOT_SHORT_MIN = 100, 140, 120, 90
 RECENT_YEARS = 5  # "recent": within the catalogue's latest five years
 OLD_BEFORE = 1980  # "old" / "classic": before this year
@@ -213,19 +217,23 @@ PART_OF_DECADE = {"early": (0, 3), "mid": (3, 6), "late": (6, 9), "초반": (0, 
 # Words too common to be a bare title, a surname or a keyword on their own
 _COMMON = """
     a about above after again against all also am an and any anything are around as at be
-    because been before being below between both but by can could did do does doing down
-    during each else enough even ever every few film films for from further get give go good
-    great had has have having he her here hers him his how i if in into is it its just kind
-    know last let like little look lot love made make man many maybe me men more most movie
-    movies much must my need new next nice no nor not now of off old on once one only or
-    other our out over own people please pick really recommend right same see seen should
-    show similar so some something somewhere still such sure take than that the their them
-    then there these they thing things this those though through time to too under until up
-    us very want wanna was watch watched way we well were what when where which while who
-    whom why will with woman women world would year years yes yet you your tonight today
-    night day evening weekend mood feel feeling stuff lately recently best top favorite
-    favourite fan fans own story stories life home war man's kid kids girl boy friend
-    friends family big small real true
+    because been before being below between both but by can could did do does doing down during
+    each else enough even ever every few film films for from further get give go good great had
+    has have having he her here hers him his how i if in into is it its just kind know last let
+    like little look lot love made make man many maybe me men more most movie movies much must
+    my need new next nice no nor not now of off old on once one only or other our out over own
+    people please pick really recommend right same see seen should show similar so some
+    something somewhere still such sure take than that the their them then there these they
+    thing things this those though through time to too under until up us very want wanna was
+    watch watched way we well were what when where which while who whom why will with woman
+    women world would year years yes yet you your tonight today night day evening weekend mood
+    feel feeling stuff lately recently best top favorite favourite fan fans own story stories
+    life home war man's kid kids girl boy friend friends family big small real true i've i'm
+    i'll i'd it's that's what's let's can't won't don't didn't isn't nothing everything someone
+    anyone everyone hate enjoy think make makes made cry laugh set date wave studio place city
+    town series part end start watching seeing next last first second new great cool awesome
+    amazing favorite kind sort type ok okay fine thanks thank maybe perhaps actually really
+    pretty quite bit lot something's show shows tv episode season version remake original sequel
 """
 COMMON_EN = frozenset(_COMMON.split())
 FILLER_KO = ("영화", "작품", "추천", "보고", "싶어", "싶은", "좀", "해줘", "해 줘", "주세요", "줘",

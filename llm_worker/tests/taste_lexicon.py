@@ -7,9 +7,10 @@ from movies.lexicon import Lexicon, lexicon_from_rows
 
 GODFATHER, SPIRITED_AWAY, ARRIVAL, HEAT, INCEPTION, ALIEN = 1, 2, 3, 4, 5, 6
 DARK_KNIGHT, SOMETHING_NEW, SNOWPIERCER, HEAT_1972, BLADE_RUNNER, AMELIE, UP = range(7, 14)
-STAR_WARS, RECENT = 14, 15
+STAR_WARS, RECENT, HARRY_POTTER, HIGH_SCHOOL = 14, 15, 16, 17
 
 NOLAN, BONG, RIDLEY_SCOTT, TONY_SCOTT, HANKS, DICAPRIO, EASTWOOD, JONATHAN_NOLAN = range(1, 9)
+SCORSESE, ELIZABETH_MARVEL = 9, 10
 
 GENRES = (
     "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary", "Drama",
@@ -36,6 +37,8 @@ def small_lexicon() -> Lexicon:
             (UP, "Up", "", 2009, 100),
             (STAR_WARS, "Star Wars: Episode IV - A New Hope", "", 1977, 250),
             (RECENT, "Game Night", "", 2018, 5),
+            (HARRY_POTTER, "Harry Potter and the Sorcerer's Stone", "", 2001, 140),
+            (HIGH_SCHOOL, "High School", "", 2010, 1),
         ],
         people=[
             (NOLAN, "Christopher Nolan", 8, 0),
@@ -46,9 +49,24 @@ def small_lexicon() -> Lexicon:
             (DICAPRIO, "Leonardo DiCaprio", 0, 20),
             (EASTWOOD, "Clint Eastwood", 10, 15),
             (JONATHAN_NOLAN, "Jonathan Nolan", 0, 1),
+            (SCORSESE, "Martin Scorsese", 12, 1),
+            (ELIZABETH_MARVEL, "Elizabeth Marvel", 0, 1),
         ],
         genres=GENRES,
-        keywords=["time travel", "zombie", "dystopia", "love", "heist", "female protagonist"],
+        # "nothing", "hate" and "scorsese" are real TMDb keywords that everyday words collide with
+        keywords=[
+            "time travel",
+            "zombie",
+            "dystopia",
+            "love",
+            "heist",
+            "female protagonist",
+            "nothing",
+            "hate",
+            "scorsese",
+            "high school",
+            "date",
+        ],
         languages=["en", "ko", "ja", "fr"],
         countries=["United States of America", "South Korea", "Japan", "France", "United Kingdom"],
     )

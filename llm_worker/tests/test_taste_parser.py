@@ -20,10 +20,13 @@ from llm_worker.tests.taste_lexicon import (
     EASTWOOD,
     GODFATHER,
     HANKS,
+    HARRY_POTTER,
     HEAT,
     HEAT_1972,
     INCEPTION,
     NOLAN,
+    RIDLEY_SCOTT,
+    SCORSESE,
     SPIRITED_AWAY,
     STAR_WARS,
     UP,
@@ -33,6 +36,7 @@ from llm_worker.tests.taste_lexicon import (
 LEX = small_lexicon()
 NOLAN_DIR = PersonRef(NOLAN, "Christopher Nolan", "director")
 HANKS_CAST = PersonRef(HANKS, "Tom Hanks", "cast")
+SCORSESE_DIR = PersonRef(SCORSESE, "Martin Scorsese", "")
 R = TasteRequest
 
 CASES = [
@@ -157,6 +161,21 @@ CASES = [
     ("김철수 감독 영화", R(), ("unknown_person",)),
     ("좀비 영화", R(keywords_in=("zombie",)), ()),
     ("전쟁에 관한 이야기", R(genres_in=("War",)), ()),
+    ("2시간 넘지 않는 코미디", R(runtime_max=120, genres_in=("Comedy",)), ()),
+    ("너무 길지 않은 영화", R(runtime_max=120), ()),
+    ("해리 포터 같은 판타지", R(seed_movie_ids=(HARRY_POTTER,), genres_in=("Fantasy",)), ()),
+    # words the real catalogue made trouble with
+    ("I hate zombies", R(keywords_out=("zombie",)), ()),  # "hate" is a keyword too
+    ("nothing by Ridley Scott",
+     R(people_out=(PersonRef(RIDLEY_SCOTT, "Ridley Scott", "director"),)), ()),
+    ("I don't want anything scary", R(mood_out=("scary",)), ()),
+    ("a movie to make me think", R(mood=("thought-provoking",)), ()),
+    ("a Scorsese gangster movie", R(people_in=(SCORSESE_DIR,), genres_in=("Crime",)), ()),
+    ("Nolan-esque thrillers", R(people_in=(NOLAN_DIR,), genres_in=("Thriller",)), ()),
+    ("Harry Potter", R(seed_movie_ids=(HARRY_POTTER,)), ()),
+    ("high school comedies", R(keywords_in=("high school",), genres_in=("Comedy",)), ()),
+    ("Marvel movies", R(), ("unknown_name",)),  # an actress with one film is no bare surname
+    ("romantic movies for date night", R(genres_in=("Romance",)), ()),
 ]  # fmt: skip
 
 
