@@ -71,11 +71,17 @@ def movie_search(*, query: str, limit: int = 20, language: str | None = None) ->
         return []
     ids = TITLE_INDEX.get().find(words, limit)
     rows = visible_movies().filter(pk__in=ids).only(*SEARCH_FIELDS).in_bulk()
-    found = [rows[i] for i in ids if i in rows]
+    return with_display_titles([rows[i] for i in ids if i in rows], language=language)
+
+
+def with_display_titles(movies: list[Movie], *, language: str | None) -> list[Movie]:
+    """`movies`, each given `display_title`: its title in `language` where the catalogue has
+    one, its own title otherwise (one query for them all)."""
+    ids = [m.pk for m in movies]
     shown = localized_titles(movie_ids=ids, language=language) if language and ids else {}
-    for movie in found:
+    for movie in movies:
         movie.display_title = shown.get(movie.pk, movie.title)
-    return found
+    return movies
 
 
 # Hangul syllables and jamo (the index holds titles decomposed, so syllables appear as jamo).

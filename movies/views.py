@@ -34,17 +34,22 @@ PAGE = "movies/picks.html"
 
 
 def _picks_of(user) -> list[Rating]:
-    return list(
+    picks = list(
         Rating.objects.filter(user=user, source=Rating.Source.PICK)
         .select_related("movie")
         .order_by("timestamp", "pk")
     )
+    # Chips show each movie's title in the user's language (`display_title`).
+    selectors.with_display_titles([p.movie for p in picks], language=translation.get_language())
+    return picks
 
 
 def _popular_by_genre() -> list[tuple[str, list[Movie]]]:
     groups = selectors.movies_popular_by_genre(genres=GRID_GENRES, per_genre=GRID_PER_GENRE)
     if not groups:
         groups = [(_("Popular"), selectors.movies_popular(limit=GRID_PER_GENRE * 2))]
+    movies = [m for _name, group in groups for m in group]
+    selectors.with_display_titles(movies, language=translation.get_language())
     return groups
 
 

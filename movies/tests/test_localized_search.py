@@ -121,3 +121,20 @@ def test_a_title_with_markup_is_escaped_in_the_results(client):
     html = client.get(reverse("movies:search"), {"q": "기생"}, HTTP_HX_REQUEST="true").text
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;기생" in html
     assert "<img src=x" not in html
+
+
+@pytest.mark.django_db
+def test_the_popular_grid_and_the_chips_are_in_the_users_language(client):
+    parasite = MovieFactory(title="Parasite", original_title="", year=2019, num_ratings=10)
+    MovieTranslation.objects.create(movie=parasite, language="ko", title="기생충")
+    user = UserFactory(language="ko")
+    user.save()
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    html = client.get(reverse("movies:picks")).text
+    assert '<span class="tile-title">기생충</span>' in html  # the grid
+    chips = client.post(
+        reverse("movies:pick_add"), {"movie_id": parasite.pk}, HTTP_HX_REQUEST="true"
+    ).text
+    assert "<span>기생충 <small>2019</small></span>" in chips
+    assert "Parasite" not in chips
