@@ -1,15 +1,21 @@
 """Plain data passed between the Django layer and the LLM layer (no Django imports).
 
 The Django services turn database rows into these inputs, call `llm_worker.pipeline`, and
-store the results. Nothing about a movie reaches a prompt except `MovieBrief.description`,
-which comes from `movies.describe.movie_descriptions`.
+store the results. A movie reaches a prompt as `MovieBrief.description` (from
+`movies.describe.movie_description`) and its evidence; the grounded engine reasons from
+`MovieBrief.facts`, the same catalogue facts the description was written from. Every field added
+after the first release has a safe default, so an older caller still works (with less evidence).
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from movies.describe import MovieFacts  # the facts a brief carries (plain data, no Django)
 
 
 @dataclass(frozen=True)
@@ -18,6 +24,52 @@ class MovieBrief:
     title: str
     year: int | None
     description: str  # the catalogue's compact description text, in the prompt language
+    # The catalogue facts the description was written from (`movies.describe.movie_facts`).
+    # None: only title and year are known, and the grounded engine says no more than that.
+    facts: MovieFacts | None = field(default=None, kw_only=True)
+    # For the user's own movies: they liked it (a like, or a rating of 4 or more), as opposed
+    # to only having watched it. Unused for candidates.
+    liked: bool = field(default=False, kw_only=True)
+
+    def known_facts(self) -> MovieFacts:
+        return self.facts or MovieFacts(title=self.title, year=self.year)
+
+
+@dataclass(frozen=True)
+class NearMovie:
+    """One of the user's movies close to a candidate by the recommender's item similarity."""
+
+    movie_id: int
+    title: str = ""  # catalogue title, for the prompt's evidence when it is not in `watched`
+    liked: bool = False  # liked (see MovieBrief.liked), not only watched
+    similarity: float | None = None  # the recommender's, for ordering and logs; never shown
+
+
+class Constraint(StrEnum):
+    """The kinds of request constraint a candidate can meet (`MetConstraint.kind`)."""
+
+    GENRE = "genre"  # value: catalogue genre name ("Sci-Fi")
+    NOT_GENRE = "not_genre"  # value: a genre the user asked to leave out, which it is not
+    DIRECTOR = "director"  # value: person name
+    CAST = "cast"  # value: person name
+    KEYWORD = "keyword"  # value: catalogue keyword
+    YEARS = "years"  # low/high: inclusive years, either may be None (1990..1999 = "the 1990s")
+    RUNTIME = "runtime"  # low/high: inclusive minutes, either may be None
+    LANGUAGE = "language"  # value: ISO 639-1 original-language code ("ko")
+    COUNTRY = "country"  # value: production country, catalogue name
+    LIKE = "like"  # value: title of the movie the user asked for more like ("": one of them)
+    MOOD = "mood"  # value: canonical English mood ("slow-burn")
+
+
+@dataclass(frozen=True)
+class MetConstraint:
+    """A constraint of the user's request that the candidate meets, stated by the retrieval
+    that checked it ("directed by Christopher Nolan, as you asked")."""
+
+    kind: str  # a `Constraint` value
+    value: str = ""
+    low: int | None = None
+    high: int | None = None
 
 
 @dataclass(frozen=True)
@@ -25,6 +77,34 @@ class CandidateBrief(MovieBrief):
     score: float = 0.0  # recommender score
     engine: str = ""  # which model proposed it
     because_movie_ids: tuple[int, ...] = ()  # user's movies nearest to it (evidence)
+    # The same nearest movies with liked/watched, closest first. Either this or
+    # `because_movie_ids` may be given; each is filled from the other.
+    near: tuple[NearMovie, ...] = field(default=(), kw_only=True)
+    met: tuple[MetConstraint, ...] = field(default=(), kw_only=True)  # request constraints met
+
+    def __post_init__(self) -> None:
+        if self.near and not self.because_movie_ids:
+            object.__setattr__(self, "because_movie_ids", tuple(n.movie_id for n in self.near))
+        elif self.because_movie_ids and not self.near:
+            near = tuple(NearMovie(movie_id=m) for m in self.because_movie_ids)
+            object.__setattr__(self, "near", near)
+
+
+@dataclass(frozen=True)
+class KeywordStats:
+    """How common each keyword is in the catalogue (`movies.describe.keyword_frequencies`), so
+    that a theme is told by what sets the user's movies apart, not by what every movie has."""
+
+    movies: int = 0  # movies in the catalogue
+    document_frequency: Mapping[str, int] = field(default_factory=dict)  # keyword -> movies
+
+    def idf(self, keyword: str) -> float | None:
+        """log(movies / movies with the keyword); None when the catalogue size is unknown.
+        A keyword the table lacks counts as carried by one movie (rare)."""
+        if self.movies <= 0:
+            return None
+        df = max(1, min(self.movies, self.document_frequency.get(keyword, 1)))
+        return math.log(self.movies / df)
 
 
 @dataclass(frozen=True)
@@ -46,6 +126,10 @@ class PersonaInput:
     profile: UserProfile
     watched: tuple[MovieBrief, ...]
     correction: str = ""  # the user's own correction of an earlier persona
+    keyword_stats: KeywordStats | None = None  # None: themes counted without the catalogue
+    # The standing preferences read from the correction (`TasteRequest` as `to_json` writes it):
+    # genres, people and keywords it rules out leave the persona's liked traits.
+    request: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +162,10 @@ class RerankInput:
     chat_turns: tuple[ChatTurn, ...] = ()
     taste_text: str = ""  # the latest free-text request, delimited as data in the prompt
     correction: str = ""  # the user's own standing correction of their persona
+    # The request as understood, structured (`TasteRequest` as `to_json` writes it, or any
+    # JSON-able dict): shown to the model as data; constraints met are on each candidate.
+    request: dict | None = None
+    keyword_stats: KeywordStats | None = None  # None: shared themes counted without it
 
 
 @dataclass

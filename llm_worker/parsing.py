@@ -41,6 +41,10 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
+# Language names in the repair turn and the logs (English: read by the model and by us).
+LANGUAGE_NAMES = {"ko": "Korean", "en": "English"}
+
+
 class ParseError(ValueError):
     """The text holds no usable answer; `str(exc)` says what was wrong (sent back in repair).
     `wrong_language` marks an answer rejected only for its language."""
@@ -501,7 +505,7 @@ def parse_persona(text: str, *, labels: set[str], language: str, prompt: str = "
         raise ParseError('the "summary" is no sentence; describe the viewer\'s taste in words')
     if not in_language(summary, language):
         raise ParseError(
-            f"the summary is not written in {'Korean' if language == 'ko' else 'English'}",
+            f"the summary is not written in {LANGUAGE_NAMES.get(language, language)}",
             wrong_language=True,
         )
     dropped = copied = looping = no_prose = 0

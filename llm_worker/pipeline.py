@@ -1,12 +1,17 @@
-"""Persona and re-ranking over any backend, with validation and the grounded fallback.
+"""Persona, re-ranking and chat answers over any backend, with validation and the grounded
+fallback.
 
 Promises (the contract in docs/architecture.md):
+- The pipeline asks "the backend" (`LLMBackend.ask`, the same call for a language model and for
+  the grounded backend) and, when it fails, asks the grounded backend the same question; it
+  never looks at which backend it holds.
 - `persona_build` and `rerank` never raise for LLM failures (unreachable server, timeout, load
   error, unparseable answer after one repair, answer in the wrong language): they return the
   grounded result with `degraded_reason` set ("code: detail", the codes in
-  `contracts.Degraded`) and log a warning.
-- Every `RankedItem.movie_id` is one of `RerankInput.candidates`: the model only ever names labels,
-  and labels are mapped back through the candidate list.
+  `contracts.Degraded`) and log a warning. `persona_fallback` and `rerank_fallback` give that
+  result directly, for a caller that ran out of time before asking.
+- Every `RankedItem.movie_id` is one of `RerankInput.candidates`: a backend only ever names
+  labels, and labels are mapped back through the candidate list.
 - `stats` records prompt tokens, completion tokens, seconds, time to first token, whether the first
   answer parsed, and the counts of dropped/duplicate/wrong-language entries.
 """
@@ -16,17 +21,19 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from llm_worker.backends.base import LLMBackend, LLMTimeout, LLMUnavailable
-from llm_worker.backends.grounded import (
-    grounded_persona,
-    grounded_reason,
-    grounded_rerank,
-    position_fit,
+from llm_worker.asks import (
+    ChatAsk,
+    chat_task,
+    persona_task,
+    reasons_task,
+    rerank_task,
 )
+from llm_worker.backends.base import Answer, LLMBackend, LLMUnavailable, Task
+from llm_worker.backends.grounded import GroundedBackend, position_fit
 from llm_worker.contracts import (
+    CandidateBrief,
     ChatTurn,
     Degraded,
     PersonaInput,
@@ -39,96 +46,16 @@ from llm_worker.contracts import (
     degraded,
     degraded_join,
 )
-from llm_worker.parsing import (
-    PERSONA_SCHEMA_TEXT,
-    RERANK_SCHEMA_TEXT,
-    ParseError,
-    chat_schema,
-    extract_json,
-    in_language,
-    parse_persona,
-    parse_rerank,
-    persona_schema,
-    plain_text,
-    repetitive,
-    rerank_schema,
-)
-from llm_worker.prompts import (
-    VERSIONS,
-    candidate_labels,
-    chat_messages,
-    persona_messages,
-    reasons_messages,
-    recent_watched,
-    repair_messages,
-    rerank_messages,
-    template_text,
-    watched_labels,
-)
+from llm_worker.parsing import LANGUAGE_NAMES, plain_text
+from llm_worker.prompts import VERSIONS
 from llm_worker.verbalizer import verbalizer_rank
 
 log = logging.getLogger(__name__)
 
-MAX_NEW_TOKENS = {"persona": 320, "original": 1200, "optimized": 400, "reasons": 300, "chat": 160}
+GROUNDED = GroundedBackend()
 
 
-@dataclass
-class _Asked:
-    parsed: object | None
-    attempts: int
-    stats: dict
-    failure: str = ""  # a `degraded` reason: "code: detail"
-
-
-def _ask(
-    backend: LLMBackend,
-    messages: list[dict],
-    *,
-    schema: dict,
-    schema_text: str,
-    parse: Callable[[str], object],
-    language: str,
-    max_new_tokens: int,
-) -> _Asked:
-    """Generate, parse; on a parse failure one repair attempt. Never raises LLM errors."""
-    stats: dict = {"prompt_tokens": 0, "completion_tokens": 0, "seconds": 0.0, "ttft": None}
-    text, problem, wrong_language = "", "", False
-    for attempt in (1, 2):
-        if attempt == 2:
-            messages = repair_messages(
-                messages, text, problem=problem, schema_text=schema_text, language=language
-            )
-        try:
-            gen = backend.generate(
-                messages,
-                max_new_tokens=max_new_tokens,
-                json_schema=schema,
-                avoid=template_text(language),
-            )
-        except LLMTimeout as exc:
-            return _Asked(None, attempt, stats, degraded(Degraded.TIMEOUT, str(exc)))
-        except LLMUnavailable as exc:
-            return _Asked(None, attempt, stats, degraded(Degraded.LLM_UNAVAILABLE, str(exc)))
-        stats["decoding"] = "constrained" if gen.extra.get("constrained") else "free"
-        stats["prompt_tokens"] += gen.prompt_tokens
-        stats["completion_tokens"] += gen.completion_tokens
-        stats["seconds"] += gen.seconds
-        if stats["ttft"] is None:
-            stats["ttft"] = gen.ttft
-        text = gen.text
-        try:
-            parsed = parse(text)
-        except ParseError as exc:
-            problem, wrong_language = str(exc), exc.wrong_language
-            stats[f"attempt{attempt}_error"] = problem
-            continue
-        stats["first_try_ok"] = attempt == 1
-        return _Asked(parsed, attempt, stats)
-    stats["first_try_ok"] = False
-    code = Degraded.WRONG_LANGUAGE if wrong_language else Degraded.UNPARSEABLE
-    return _Asked(None, 2, stats, degraded(code, f"after one repair: {problem}"))
-
-
+# -- personas ------------------------------------------------------------------------------------
 def persona_build(
     backend: LLMBackend,
     inp: PersonaInput,
@@ -136,64 +63,70 @@ def persona_build(
     variant: str = "optimized",
     max_new_tokens: int | None = None,
 ) -> PersonaResult:
-    """The user's persona from the model, or the grounded persona when it cannot give one.
+    """The user's persona from the backend, or the grounded persona when it cannot give one.
     (One persona template serves both variants; `variant` is accepted for symmetry.)"""
-    if not backend.generates_text or not inp.watched:
-        return grounded_persona(inp)
-    language = inp.profile.language
-    watched = recent_watched(inp.watched)
-    labels = dict(zip(watched_labels(len(watched)), watched, strict=True))
-    messages = persona_messages(inp)
-    prompt = _prompt_text(messages)
-    asked = _ask(
-        backend,
-        messages,
-        schema=persona_schema(list(labels), language=language),
-        schema_text=PERSONA_SCHEMA_TEXT,
-        parse=lambda text: parse_persona(
-            text, labels=set(labels), language=language, prompt=prompt
-        ),
-        language=language,
-        max_new_tokens=max_new_tokens or MAX_NEW_TOKENS["persona"],
-    )
-    if asked.parsed is None:
-        log.warning("persona fell back to grounded: %s", asked.failure)
-        result = grounded_persona(inp, degraded_reason=asked.failure)
-        result.parse_attempts, result.stats = asked.attempts, asked.stats
+    if not inp.watched:
+        backend = GROUNDED  # nothing for a model to read: the honest empty persona
+    task = persona_task(inp, max_new_tokens=max_new_tokens)
+    answer = backend.ask(task)
+    if answer.parsed is None:
+        log.warning("persona fell back to grounded: %s", answer.failure)
+        result = persona_fallback(inp, degraded_reason=answer.failure)
+        result.parse_attempts, result.stats = answer.attempts, answer.stats
         return result
-    parsed = asked.parsed
-    grounded = grounded_persona(inp)
-    reasons = [
+    return _persona_result(backend, task, answer)
+
+
+def persona_fallback(inp: PersonaInput, *, degraded_reason: str) -> PersonaResult:
+    """The grounded persona, `degraded_reason` saying why no model wrote it."""
+    task = persona_task(inp)
+    result = _persona_result(GROUNDED, task, GROUNDED.ask(task))
+    result.degraded_reason = degraded_reason
+    return result
+
+
+def _persona_reasons(parsed, labels: dict) -> list[Reason]:
+    return [
         Reason(text=text, movie_ids=tuple(labels[label].movie_id for label in cited))
         for text, cited in parsed.reasons
     ]
-    asked.stats.update(
-        dropped=parsed.dropped,
-        copied=parsed.copied,
-        repetitive=parsed.repetitive,
-        not_prose=parsed.not_prose,
-    )
-    # A model that gives no reason (or no liked trait) of its own gets the counted ones, and
-    # the persona says so: the page is never empty and never passes them off as the model's.
-    filled = [
-        what for what, own in (("reasons", reasons), ("liked traits", parsed.liked)) if not own
-    ]
+
+
+def _persona_result(backend: LLMBackend, task: Task, answer: Answer) -> PersonaResult:
+    parsed = answer.parsed
+    reasons, liked = _persona_reasons(parsed, task.labels), list(parsed.liked)
+    # A backend that gives no reason (or no liked trait) of its own gets the counted ones, and
+    # the persona says so: the page is never empty and never passes them off as the backend's.
+    filled = []
+    if not reasons or not liked:
+        counted = GROUNDED.ask(task).parsed
+        if not reasons and counted.reasons:
+            reasons, filled = _persona_reasons(counted, task.labels), ["reasons"]
+        if not liked and counted.liked:
+            liked, filled = list(counted.liked), [*filled, "liked traits"]
     note = ""
     if filled:
         note = degraded(Degraded.MISSING_REASONS, f"persona {' and '.join(filled)} counted")
     return PersonaResult(
         summary=parsed.summary,
-        liked_traits=parsed.liked or grounded.liked_traits,
-        disliked_traits=parsed.disliked,
-        reasons=reasons or grounded.reasons,
+        liked_traits=liked,
+        disliked_traits=list(parsed.disliked),
+        reasons=reasons,
         degraded_reason=note,
         engine=backend.engine,
-        prompt_version=VERSIONS["persona"],
-        parse_attempts=asked.attempts,
-        stats=asked.stats,
+        prompt_version=answer.version,
+        parse_attempts=answer.attempts,
+        stats=answer.stats
+        | {
+            "dropped": parsed.dropped,
+            "copied": parsed.copied,
+            "repetitive": parsed.repetitive,
+            "not_prose": parsed.not_prose,
+        },
     )
 
 
+# -- ranked lists --------------------------------------------------------------------------------
 def rerank(
     backend: LLMBackend,
     inp: RerankInput,
@@ -204,62 +137,63 @@ def rerank(
     max_new_tokens: int | None = None,
 ) -> RerankResult:
     """Top `inp.k` candidates, best first, each with a fit score and a reason.
-    method="generate": the model writes the ranked list as JSON ("original" or "optimized").
-    method="verbalizer": one forward pass ranks all candidates by label logits, then short
-    reasons are generated for the top k only (reasons="grounded" skips that generation)."""
+    method="generate": the backend answers with the ranked list ("original" or "optimized"
+    prompt for a model). method="verbalizer": one forward pass ranks all candidates by label
+    logits, then short reasons are asked for the top k only (reasons="grounded" takes the
+    grounded backend's). A backend without logits is asked for the ranked list instead."""
     if method not in ("generate", "verbalizer"):
         raise ValueError(f"method must be 'generate' or 'verbalizer', not {method!r}")
     if not inp.candidates or inp.k <= 0:
         return RerankResult(items=[], engine="grounded", prompt_version="", parse_attempts=0)
-    if not backend.generates_text:
-        return grounded_rerank(inp)
     if method == "verbalizer":
-        if getattr(backend, "supports_logits", False):
+        if backend.supports_logits:
             return _rerank_verbalizer(backend, inp, reasons=reasons, max_new_tokens=max_new_tokens)
-        log.info("the %s backend has no logits; ranking by generation instead", backend.name)
+        log.info("the %s backend has no logits; asking it for the ranked list", backend.name)
     return _rerank_generate(backend, inp, variant=variant, max_new_tokens=max_new_tokens)
+
+
+def rerank_fallback(inp: RerankInput, *, degraded_reason: str) -> RerankResult:
+    """The recommender's order with grounded reasons, `degraded_reason` saying why no model
+    ranked it."""
+    result = _rerank_generate(GROUNDED, inp, variant="optimized", max_new_tokens=None)
+    result.degraded_reason = degraded_join(degraded_reason, result.degraded_reason)
+    return result
+
+
+def grounded_reasons(inp: RerankInput, chosen: list[CandidateBrief]) -> list[str]:
+    """The grounded backend's reasons for `chosen`, in that order (frames rotate along it)."""
+    if not chosen:
+        return []
+    answer = GROUNDED.ask(reasons_task(inp, chosen))
+    return [item.reason for item in answer.parsed.items]
 
 
 def _rerank_generate(
     backend: LLMBackend, inp: RerankInput, *, variant: str, max_new_tokens: int | None
 ) -> RerankResult:
     language = inp.profile.language
-    labels = dict(zip(candidate_labels(len(inp.candidates)), inp.candidates, strict=True))
-    k = min(inp.k, len(inp.candidates))
-    messages = rerank_messages(inp, variant=variant)
-    prompt = _prompt_text(messages)
-    asked = _ask(
-        backend,
-        messages,
-        schema=rerank_schema(list(labels), k=k, language=language, variant=variant),
-        schema_text=RERANK_SCHEMA_TEXT,
-        parse=lambda text: parse_rerank(
-            text, labels=set(labels), language=language, k=k, prompt=prompt
-        ),
-        language=language,
-        max_new_tokens=max_new_tokens or MAX_NEW_TOKENS[variant],
-    )
-    asked.stats.update(method="generate", variant=variant)
-    if asked.parsed is None:
-        log.warning("re-rank fell back to grounded: %s", asked.failure)
-        result = grounded_rerank(inp, degraded_reason=asked.failure)
-        result.parse_attempts, result.stats = asked.attempts, asked.stats
+    task = rerank_task(inp, variant=variant, max_new_tokens=max_new_tokens)
+    answer = backend.ask(task)
+    answer.stats.update(method="generate", variant=variant)
+    if answer.parsed is None:
+        log.warning("re-rank fell back to grounded: %s", answer.failure)
+        result = rerank_fallback(inp, degraded_reason=answer.failure)
+        result.parse_attempts, result.stats = answer.attempts, answer.stats
         return result
-    parsed = asked.parsed
-    items = []
-    for i, item in enumerate(parsed.items):
-        candidate = labels[item.label]
-        items.append(
-            RankedItem(
-                movie_id=candidate.movie_id,
-                fit_score=item.fit if item.fit is not None else position_fit(i),
-                reason=item.reason or grounded_reason(candidate, inp.watched, language),
-                engine=backend.engine,
-            )
+    parsed = answer.parsed
+    items = [
+        RankedItem(
+            movie_id=task.labels[item.label].movie_id,
+            fit_score=item.fit if item.fit is not None else position_fit(i),
+            reason=item.reason,
+            engine=backend.engine,
         )
-    _fill_from_recommender(items, inp, k)
-    filled = sum(1 for it in items if it.engine == "grounded")
-    asked.stats.update(
+        for i, item in enumerate(parsed.items)
+    ]
+    _fill_from_recommender(items, inp, task.k)
+    _fill_reasons(items, inp)
+    filled = sum(1 for it in items if it.engine != backend.engine)
+    answer.stats.update(
         duplicates=parsed.duplicates,
         wrong_language=parsed.wrong_language,
         missing_reasons=parsed.missing_reasons,
@@ -276,34 +210,32 @@ def _rerank_generate(
             )
         )
     if filled:
-        notes.append(degraded(Degraded.PARTIAL_RANKING, f"{filled} of {k} from the recommender"))
+        notes.append(
+            degraded(Degraded.PARTIAL_RANKING, f"{filled} of {task.k} from the recommender")
+        )
     return RerankResult(
         items=items,
         engine=backend.engine,
-        prompt_version=VERSIONS[f"rerank-{variant}"],
+        prompt_version=answer.version,
         dropped=parsed.dropped,
         degraded_reason=degraded_join(*notes),
-        parse_attempts=asked.attempts,
-        stats=asked.stats,
+        parse_attempts=answer.attempts,
+        stats=answer.stats,
     )
-
-
-def _prompt_text(messages: list[dict[str, str]]) -> str:
-    return "\n".join(m["content"] for m in messages)
 
 
 def _language_note(wrong: int, language: str) -> str:
     if not wrong:
         return ""
-    name = "Korean" if language == "ko" else "English"
+    name = LANGUAGE_NAMES.get(language, language)
     return degraded(
         Degraded.WRONG_LANGUAGE, f"{wrong} reason(s) not in {name} were replaced by grounded ones"
     )
 
 
 def _fill_from_recommender(items: list[RankedItem], inp: RerankInput, k: int) -> None:
-    """When the model named fewer than k valid candidates, the recommender's next best follow,
-    with grounded reasons and engine="grounded" so the page can say who chose them."""
+    """When the backend named fewer than k valid candidates, the recommender's next best
+    follow, engine="grounded" so the page can say who chose them (reasons: `_fill_reasons`)."""
     chosen = {it.movie_id for it in items}
     for candidate in inp.candidates:
         if len(items) >= k:
@@ -313,10 +245,20 @@ def _fill_from_recommender(items: list[RankedItem], inp: RerankInput, k: int) ->
                 RankedItem(
                     movie_id=candidate.movie_id,
                     fit_score=position_fit(len(items)),
-                    reason=grounded_reason(candidate, inp.watched, inp.profile.language),
-                    engine="grounded",
+                    reason="",
+                    engine=GROUNDED.engine,
                 )
             )
+
+
+def _fill_reasons(items: list[RankedItem], inp: RerankInput) -> None:
+    """Every item without a reason gets the grounded one written for its place in the list."""
+    if all(it.reason for it in items):
+        return
+    by_id = {c.movie_id: c for c in inp.candidates}
+    texts = grounded_reasons(inp, [by_id[it.movie_id] for it in items])
+    for item, text in zip(items, texts, strict=True):
+        item.reason = item.reason or text
 
 
 def _rerank_verbalizer(
@@ -329,7 +271,7 @@ def _rerank_verbalizer(
     except (LLMUnavailable, ValueError, RuntimeError) as exc:
         log.warning("verbalizer ranking failed, falling back to grounded: %s", exc)
         detail = f"{type(exc).__name__}: {exc}"
-        return grounded_rerank(inp, degraded_reason=degraded(Degraded.VERBALIZER_FAILED, detail))
+        return rerank_fallback(inp, degraded_reason=degraded(Degraded.VERBALIZER_FAILED, detail))
     top = ranking.order[:k]
     best = max(ranking.logprobs.values()) if ranking.logprobs else 0.0
     stats: dict = {
@@ -341,43 +283,35 @@ def _rerank_verbalizer(
         "completion_tokens": 0,
         "ttft": ranking.seconds,
     }
-    written: dict[int, tuple[int | None, str]] = {}
+    written: dict[int, str] = {}
     attempts, dropped, wrong = 0, 0, 0
     if reasons == "llm":
-        labels = dict(zip(candidate_labels(len(top)), top, strict=True))
-        asked = _ask(
-            backend,
-            reasons_messages(inp, top, list(labels)),
-            schema=rerank_schema(list(labels), k=k, language=language, variant="optimized"),
-            schema_text=RERANK_SCHEMA_TEXT,
-            parse=lambda text: parse_rerank(text, labels=set(labels), language=language, k=k),
-            language=language,
-            max_new_tokens=max_new_tokens or MAX_NEW_TOKENS["reasons"],
-        )
-        attempts = asked.attempts
+        task = reasons_task(inp, top, max_new_tokens=max_new_tokens)
+        answer = backend.ask(task)
+        attempts = answer.attempts
         for key in ("prompt_tokens", "completion_tokens", "seconds"):
-            stats[key] += asked.stats[key]
-        stats["first_try_ok"] = asked.stats.get("first_try_ok", False)
-        if asked.parsed is not None:
-            dropped, wrong = asked.parsed.dropped, asked.parsed.wrong_language
-            for item in asked.parsed.items:
-                written[labels[item.label].movie_id] = (item.fit, item.reason)
+            stats[key] += answer.stats.get(key, 0)
+        stats["first_try_ok"] = answer.stats.get("first_try_ok", False)
+        if answer.parsed is not None:
+            dropped, wrong = answer.parsed.dropped, answer.parsed.wrong_language
+            for item in answer.parsed.items:
+                written[task.labels[item.label].movie_id] = item.reason
         else:
-            stats["reasons_failure"] = asked.failure
+            stats["reasons_failure"] = answer.failure
     items = []
     for candidate in top:
         logprob = ranking.logprobs.get(candidate.movie_id)
         # Fit from the label probability relative to the best one: 10 for the favourite.
         fit = 1 if logprob is None else max(1, min(10, round(1 + 9 * math.exp(logprob - best))))
-        reason = written.get(candidate.movie_id, (None, ""))[1]
         items.append(
             RankedItem(
                 movie_id=candidate.movie_id,
                 fit_score=fit,
-                reason=reason or grounded_reason(candidate, inp.watched, language),
+                reason=written.get(candidate.movie_id, ""),
                 engine=backend.engine,
             )
         )
+    _fill_reasons(items, inp)
     stats["wrong_language"] = wrong
     return RerankResult(
         items=items,
@@ -393,6 +327,7 @@ def _rerank_verbalizer(
     )
 
 
+# -- chat ----------------------------------------------------------------------------------------
 @dataclass
 class ChatReply:
     reply: str
@@ -411,48 +346,23 @@ def chat_reply(
     chat_summary: str = "",
     chat_turns: tuple[ChatTurn, ...] = (),
 ) -> ChatReply:
-    """The assistant's short answer to one chat turn. The grounded engine (and any failure)
+    """The assistant's short answer to one chat turn. The grounded backend (and any failure)
     acknowledges the request and passes the user's own words on as the request."""
-    language = profile.language
-    request = plain_text(text, limit=300)
-    fallback = (
-        "요청을 반영해 추천을 다시 골랐어요."
-        if language == "ko"
-        else "I updated your picks for that."
-    )
-    if not backend.generates_text:
-        return ChatReply(fallback, request, "grounded")
-
-    def parse(answer: str):
-        data = extract_json(answer)
-        reply = plain_text(data.get("reply"), limit=600)
-        if not reply:
-            raise ParseError('the "reply" field is missing or empty')
-        if repetitive(reply):
-            raise ParseError('the "reply" repeats the same words over and over')
-        if not in_language(reply, language):
-            raise ParseError("the reply is not in the user's language", wrong_language=True)
-        restated = plain_text(data.get("request"), limit=300)
-        return reply, "" if repetitive(restated) else restated  # then the user's own words
-
     started = time.perf_counter()
-    asked = _ask(
-        backend,
-        chat_messages(
+    task = chat_task(
+        ChatAsk(
             profile=profile,
             persona_summary=persona_summary,
             text=text,
             chat_summary=chat_summary,
             chat_turns=chat_turns,
-        ),
-        schema=chat_schema(language=language),
-        schema_text='{"reply": str, "request": str}',
-        parse=parse,
-        language=language,
-        max_new_tokens=MAX_NEW_TOKENS["chat"],
+        )
     )
-    asked.stats["wall_seconds"] = time.perf_counter() - started
-    if asked.parsed is None:
-        return ChatReply(fallback, request, "grounded", asked.failure, asked.stats)
-    reply, restated = asked.parsed
-    return ChatReply(reply, restated or request, backend.engine, "", asked.stats)
+    answer = backend.ask(task)
+    answer.stats["wall_seconds"] = time.perf_counter() - started
+    engine = backend.engine
+    if answer.parsed is None:
+        answer.parsed, engine = GROUNDED.ask(task).parsed, GROUNDED.engine
+    reply, restated = answer.parsed
+    request = restated or plain_text(text, limit=300)
+    return ChatReply(reply, request, engine, answer.failure, answer.stats)

@@ -73,9 +73,11 @@ def test_missing_fields_get_position_scores_and_grounded_reasons():
     result = rerank(ScriptedBackend(text), rerank_input(k=3))
     assert [it.movie_id for it in result.items] == [14, 12, 10]
     assert [it.fit_score for it in result.items] == [10, 9, 8]
-    # Gone Girl: grounded reason cites the user's own Zodiac (because_movie_ids) and Fincher.
-    assert "Zodiac" in result.items[0].reason
+    # Gone Girl: the grounded reason cites Fincher and the user's other film of his, Se7en;
+    # Zodiac (its nearest movie) is on the page's "because" line, so the reason does not repeat it.
     assert "David Fincher" in result.items[0].reason
+    assert "Se7en" in result.items[0].reason
+    assert "Zodiac" not in result.items[0].reason
     assert result.stats["missing_reasons"] == 3
 
 
@@ -125,7 +127,11 @@ def test_wrong_language_reasons_are_replaced_in_the_users_language():
     )
     result = rerank(ScriptedBackend(text), rerank_input("ko", k=2))
     assert [it.movie_id for it in result.items] == [31, 30]
-    assert "살인의 추억" in result.items[0].reason  # grounded, citing the user's own title
+    # Grounded, in Korean, from evidence: Bong Joon-ho made two of the user's movies (both on the
+    # page's "because" line, so they are counted, not named again).
+    assert "봉준호 감독" in result.items[0].reason
+    assert "2편" in result.items[0].reason
+    assert "살인의 추억" not in result.items[0].reason
     assert result.items[1].reason == "나홍진 감독의 스릴러입니다."
     assert result.stats["wrong_language"] == 1
     assert result.degraded_reason.startswith("wrong_language: 1 reason(s) not in Korean")
