@@ -3,30 +3,47 @@
 Rules every prompt keeps:
 - A movie enters a prompt only as a stable label and its catalogue description
   (`MovieBrief.description`): "C01".."C20" for candidates, "W01".. for the user's own movies,
-  letters "A".."Z" for one-pass verbalizer ranking. Titles are never added by us.
-- The user's free text (taste text, chat turns, persona corrections) sits inside
-  <user_data>…</user_data>; those markers are removed from the text itself so it cannot close
-  the block early, and the system prompt says instructions inside it are ignored.
+  letters "A".."Z" for one-pass verbalizer ranking. A candidate's line also carries its evidence,
+  the same the grounded engine reasons from (`llm_worker.grounded.reasons.evidence_for`): the
+  user's movies closest to it (catalogue titles, liked or watched), the request constraints it
+  meets, and the director, genres and themes it shares with the user's movies. No scores.
+- The user's free text (taste text, chat turns, persona corrections) and the request as
+  understood from it sit inside <user_data>…</user_data>; those markers are removed from the
+  text itself so it cannot close the block early, and the system prompt says instructions
+  inside it are ignored.
 - Bump a version id whenever a template's wording changes: stored results record it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 
-from llm_worker.contracts import CandidateBrief, ChatTurn, MovieBrief, PersonaInput, RerankInput
+from llm_worker.contracts import (
+    CandidateBrief,
+    ChatTurn,
+    Constraint,
+    MetConstraint,
+    MovieBrief,
+    PersonaInput,
+    RerankInput,
+)
+from llm_worker.grounded.reasons import Evidence, evidence_for
+from llm_worker.grounded.taste import Taste, taste_of
+from llm_worker.phrases import genre_name
 from llm_worker.prompts import en, ko
 
 VERSIONS = {
     "persona": "persona-v1",
-    "rerank-original": "rerank-original-v1",
-    "rerank-optimized": "rerank-optimized-v1",
+    # v2: candidates carry their evidence, the structured request is shown, reasons cite both
+    "rerank-original": "rerank-original-v2",
+    "rerank-optimized": "rerank-optimized-v2",
     "chat": "chat-v1",
-    "verbalizer": "verbalizer-v1",
-    "reasons": "reasons-v1",
+    "verbalizer": "verbalizer-v2",
+    "reasons": "reasons-v2",
     "repair": "repair-v1",
 }
 VARIANTS = ("original", "optimized")
@@ -40,8 +57,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 VERBALIZER_LABELS = tuple(string.ascii_uppercase)
 
 
+_TEMPLATES = {"ko": ko, "en": en}
+EVIDENCE_NEAR = 2  # closest movies named per candidate
+EVIDENCE_MET = 3  # request constraints named per candidate
+_REQUEST_HIDDEN = ("version", "reset")  # request fields that say nothing to a model
+MAX_REQUEST = 600  # characters of the structured request
+
+
 def templates(language: str) -> ModuleType:
-    return ko if language == "ko" else en
+    return _TEMPLATES.get(language, en)
 
 
 def template_text(language: str) -> tuple[str, ...]:
@@ -99,6 +123,88 @@ def labelled(movies: Sequence[MovieBrief], labels: Sequence[str]) -> str:
     )
 
 
+def _met_data(met: MetConstraint, language: str) -> str:
+    """One met constraint as data: "director=Christopher Nolan", "years=1990-1999"."""
+    if met.kind in (Constraint.YEARS, Constraint.RUNTIME):
+        low = "" if met.low is None else str(met.low)
+        high = "" if met.high is None else str(met.high)
+        return f"{met.kind}={low}-{high}"
+    value = met.value
+    if met.kind in (Constraint.GENRE, Constraint.NOT_GENRE):
+        value = genre_name(value, language)
+    return f"{met.kind}={value}"
+
+
+def _evidence(candidate: CandidateBrief, taste: Taste, language: str) -> str:
+    """The candidate's evidence on one line ("" when it has none)."""
+    t = templates(language)
+    ev: Evidence = evidence_for(candidate, taste)
+    titles = {m.movie_id: m for m in taste.movies}
+    parts = []
+    near = []
+    for n in ev.near[:EVIDENCE_NEAR]:
+        title = titles[n.movie_id].title if n.movie_id in titles else n.title
+        liked = n.liked or (n.movie_id in titles and titles[n.movie_id].liked)
+        if title:
+            verb = t.EVIDENCE_LIKED if liked else t.EVIDENCE_WATCHED
+            near.append(_fill(t.EVIDENCE_MOVIE, title=clean_user_text(title, limit=80), verb=verb))
+    if near:
+        parts.append(_fill(t.EVIDENCE_NEAR, movies=", ".join(near)))
+    met = [_met_data(m, language) for m in ev.met[:EVIDENCE_MET]]
+    if met:
+        parts.append(_fill(t.EVIDENCE_MET, items=", ".join(met)))
+    if ev.director:
+        parts.append(_fill(t.EVIDENCE_DIRECTOR, name=ev.director, count=len(ev.director_movies)))
+    if ev.genres:
+        genres = ", ".join(genre_name(g, language) for g in ev.genres)
+        parts.append(_fill(t.EVIDENCE_GENRES, genres=genres))
+    if ev.themes:
+        parts.append(_fill(t.EVIDENCE_THEMES, themes=", ".join(ev.themes)))
+    return _fill(t.EVIDENCE, parts="; ".join(parts)) if parts else ""
+
+
+def labelled_candidates(
+    inp: RerankInput, candidates: Sequence[CandidateBrief], labels: Sequence[str]
+) -> str:
+    """Candidates by label: description, then " | " and its evidence."""
+    language = inp.profile.language
+    taste = taste_of(recent_watched(inp.watched), inp.keyword_stats)
+    lines = []
+    for label, candidate in zip(labels, candidates, strict=False):
+        evidence = _evidence(candidate, taste, language)
+        line = f"{label}: {_description(candidate)}"
+        lines.append(f"{line} | {evidence}" if evidence else line)
+    return "\n".join(lines)
+
+
+def _request_value(key: str, value, language: str):
+    if not isinstance(value, list | tuple):
+        return value
+    if key.startswith("genres_"):
+        return [genre_name(str(v), language) for v in value]
+    return [
+        v.get("name", "") + (f" ({v['role']})" if v.get("role") else "")
+        if isinstance(v, Mapping)
+        else v
+        for v in value
+    ]
+
+
+def request_text(request: Mapping | None, language: str) -> str:
+    """The structured request as compact JSON: empty fields and bookkeeping left out, catalogue
+    ids too (a model cannot use them; names are given beside them), genres in `language`."""
+    if not isinstance(request, Mapping):
+        return ""
+    shown = {}
+    for key, value in request.items():
+        if key in _REQUEST_HIDDEN or key.endswith("_ids") or value in (None, "", [], (), {}):
+            continue
+        shown[key] = _request_value(key, value, language)
+    if not shown:
+        return ""
+    return json.dumps(shown, ensure_ascii=False)[:MAX_REQUEST]
+
+
 def recent_watched(watched: Sequence[MovieBrief]) -> tuple[MovieBrief, ...]:
     return tuple(watched)[-MAX_WATCHED:]
 
@@ -110,6 +216,7 @@ def context_block(
     chat_turns: Sequence[ChatTurn] = (),
     taste_text: str = "",
     correction: str = "",
+    request: Mapping | None = None,
 ) -> str:
     t = templates(language)
     parts = []
@@ -123,6 +230,9 @@ def context_block(
         parts.append(_fill(t.CONTEXT_REQUEST, text=clean_user_text(taste_text)))
     if correction.strip():
         parts.append(_fill(t.CORRECTION, text=clean_user_text(correction)))
+    structured = request_text(request, language)
+    if structured:
+        parts.append(_fill(t.CONTEXT_STRUCTURED, request=clean_user_text(structured)))
     return "\n".join(parts)
 
 
@@ -161,6 +271,7 @@ def _rerank_values(inp: RerankInput) -> dict[str, str]:
             chat_turns=inp.chat_turns,
             taste_text=inp.taste_text,
             correction=inp.correction,
+            request=inp.request,
         ),
     }
 
@@ -178,19 +289,21 @@ def rerank_messages(inp: RerankInput, *, variant: str) -> list[dict[str, str]]:
         user = _fill(
             t.RERANK_ORIGINAL,
             watched=labelled(watched, watched_labels(len(watched))),
-            candidates=labelled(inp.candidates, labels),
+            candidates=labelled_candidates(inp, inp.candidates, labels),
             k=k,
             **values,
         )
     else:
-        user = _fill(t.RERANK_OPTIMIZED, candidates=labelled(inp.candidates, labels), k=k, **values)
+        candidates = labelled_candidates(inp, inp.candidates, labels)
+        user = _fill(t.RERANK_OPTIMIZED, candidates=candidates, k=k, **values)
     return _messages(language, user)
 
 
 def verbalizer_messages(inp: RerankInput, labels: Sequence[str]) -> tuple[list[dict], str]:
     """Messages and the answer prefix after which the next token is a candidate's letter."""
     t = templates(inp.profile.language)
-    user = _fill(t.VERBALIZER, candidates=labelled(inp.candidates, labels), **_rerank_values(inp))
+    candidates = labelled_candidates(inp, inp.candidates, labels)
+    user = _fill(t.VERBALIZER, candidates=candidates, **_rerank_values(inp))
     return _messages(inp.profile.language, user), t.VERBALIZER_PREFIX
 
 
@@ -198,7 +311,9 @@ def reasons_messages(
     inp: RerankInput, chosen: Sequence[CandidateBrief], labels: Sequence[str]
 ) -> list[dict]:
     t = templates(inp.profile.language)
-    user = _fill(t.REASONS, candidates=labelled(chosen, labels), **_rerank_values(inp))
+    user = _fill(
+        t.REASONS, candidates=labelled_candidates(inp, chosen, labels), **_rerank_values(inp)
+    )
     return _messages(inp.profile.language, user)
 
 

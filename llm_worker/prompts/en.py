@@ -32,8 +32,9 @@ $watched
 Candidates (label: description):
 $candidates
 Think step by step, but write every step inside the JSON:
-1. "scores": for EVERY candidate, a fit score from 1 to 10 and a one-sentence reason tied to \
-the viewer's taste.
+1. "scores": for EVERY candidate, a fit score from 1 to 10 and a one-sentence reason drawn from \
+its evidence: what it shares with the viewer's movies, what it meets of their request. Do not \
+name their closest movies: the page shows them beside the reason.
 2. "top": the labels of the best $k candidates.
 3. "check": verify that each label in "top" exists in the candidate list, appears once, and \
 matches the viewer's taste; fix it if not.
@@ -45,7 +46,8 @@ RERANK_OPTIMIZED = """Viewer: $profile. Taste: $persona
 $context
 Candidates:
 $candidates
-Pick the best $k for this viewer, best first, each with a fit score 1-10 and a short reason.
+Pick the best $k, best first, each with a fit score 1-10 and a short reason from its evidence, \
+not naming the movies it is near.
 JSON: {"final": [{"label": "C01", "fit": 8, "reason": "..."}]}"""
 
 CONTEXT_SUMMARY = "Earlier conversation (summary): $summary"
@@ -73,7 +75,8 @@ REASONS = """Viewer: $profile. Taste: $persona
 $context
 Chosen movies:
 $candidates
-For each chosen movie, one short sentence on why it fits this viewer.
+For each chosen movie, one short sentence in your own words on why it fits this viewer, from \
+its evidence. Do not name their closest movies: the page shows them.
 JSON: {"final": [{"label": "C01", "fit": 8, "reason": "..."}]}"""
 
 REPAIR = """Your previous answer was not valid JSON for the required schema.
@@ -90,3 +93,18 @@ PROFILE_GENDER = {"F": "female", "M": "male", "O": "other", "X": ""}
 PROFILE_OCCUPATION = "occupation $occupation"
 PROFILE_UNKNOWN = "no profile details"
 NO_PERSONA = "not known yet"
+
+# A candidate's evidence, after its description (string.Template, joined by "; ").
+EVIDENCE = "evidence: $parts"
+EVIDENCE_NEAR = "near their $movies"
+EVIDENCE_MOVIE = "$title ($verb)"
+EVIDENCE_LIKED = "liked"
+EVIDENCE_WATCHED = "watched"
+EVIDENCE_MET = "meets request: $items"
+EVIDENCE_DIRECTOR = "$name directed $count of theirs"
+EVIDENCE_GENRES = "their genres $genres"
+EVIDENCE_THEMES = "their themes $themes"
+CONTEXT_STRUCTURED = """Their request as understood (structured):
+<user_data>
+$request
+</user_data>"""

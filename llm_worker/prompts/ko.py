@@ -31,7 +31,8 @@ $watched
 후보 (라벨: 설명):
 $candidates
 단계별로 생각하되, 모든 단계를 JSON 안에 쓰세요:
-1. "scores": 모든 후보마다 1~10 적합도와 시청자 취향에 근거한 한 문장 이유.
+1. "scores": 모든 후보마다 1~10 적합도와, 근거(시청자의 영화와 겹치는 점, 요청 중 충족하는 \
+조건)에서 끌어낸 한 문장 이유. 가장 가까운 본 영화의 제목은 쓰지 마세요: 화면에 따로 나옵니다.
 2. "top": 가장 잘 맞는 후보 $k개의 라벨.
 3. "check": "top"의 각 라벨이 후보 목록에 있고 한 번만 나오며 취향에 맞는지 검증하고, \
 틀리면 고치세요.
@@ -43,7 +44,8 @@ RERANK_OPTIMIZED = """시청자: $profile. 취향: $persona
 $context
 후보:
 $candidates
-이 시청자에게 가장 잘 맞는 $k개를 좋은 순서대로 고르고, 각각 1~10 적합도와 짧은 이유를 쓰세요.
+이 시청자에게 가장 잘 맞는 $k개를 좋은 순서대로 고르고, 각각 1~10 적합도와 근거에서 끌어낸 짧은 \
+이유를 쓰세요. 가까운 본 영화의 제목은 쓰지 마세요.
 JSON: {"final": [{"label": "C01", "fit": 8, "reason": "..."}]}"""
 
 CONTEXT_SUMMARY = "이전 대화 요약: $summary"
@@ -71,7 +73,8 @@ REASONS = """시청자: $profile. 취향: $persona
 $context
 고른 영화:
 $candidates
-고른 영화마다 이 시청자에게 맞는 이유를 짧은 한 문장으로 쓰세요.
+고른 영화마다 이 시청자에게 맞는 이유를 근거에서 끌어내 짧은 한 문장으로 직접 쓰세요. 가장 가까운 \
+본 영화의 제목은 쓰지 마세요: 화면에 따로 나옵니다.
 JSON: {"final": [{"label": "C01", "fit": 8, "reason": "..."}]}"""
 
 REPAIR = """이전 답은 요구한 스키마의 올바른 JSON이 아니었습니다.
@@ -88,3 +91,18 @@ PROFILE_GENDER = {"F": "여성", "M": "남성", "O": "기타", "X": ""}
 PROFILE_OCCUPATION = "직업 $occupation"
 PROFILE_UNKNOWN = "프로필 정보 없음"
 NO_PERSONA = "아직 모름"
+
+# 후보의 근거 (설명 뒤, "; "로 이어 붙임).
+EVIDENCE = "근거: $parts"
+EVIDENCE_NEAR = "가까운 본 영화 $movies"
+EVIDENCE_MOVIE = "$title ($verb)"
+EVIDENCE_LIKED = "좋아함"
+EVIDENCE_WATCHED = "봄"
+EVIDENCE_MET = "요청 충족 $items"
+EVIDENCE_DIRECTOR = "$name 감독 작품 $count편 봄"
+EVIDENCE_GENRES = "즐겨 보는 장르 $genres"
+EVIDENCE_THEMES = "본 영화의 소재 $themes"
+CONTEXT_STRUCTURED = """이해한 요청 (구조화):
+<user_data>
+$request
+</user_data>"""
