@@ -96,6 +96,12 @@ class MovieFacts:
     overview: str = ""
     original_language: str = ""  # ISO 639-1 code ("ko", "en"), "" when unknown
     countries: tuple[str, ...] = ()  # production countries, catalogue names
+    # (site language, title) pairs from the catalogue's translations ("ko", "기생충").
+    titles: tuple[tuple[str, str], ...] = ()
+
+    def title_in(self, language: str) -> str:
+        """The title in `language` where the catalogue has one, `title` otherwise."""
+        return next((t for lang, t in self.titles if lang == language and t), self.title)
 
 
 def trim(text: str, limit: int = OVERVIEW_CHARS) -> str:
@@ -116,7 +122,11 @@ def movie_description(facts: MovieFacts, language: str) -> str:
     if language not in LABELS:
         raise ValueError(f"language must be 'ko' or 'en', not {language!r}")
     label = LABELS[language]
-    head = f"{facts.title} ({facts.year})" if facts.year else facts.title
+    # The title in the prompt's language, the catalogue's beside it: "기생충 (Parasite, 2019)".
+    local = facts.title_in(language)
+    known = [facts.title] if local.casefold() != facts.title.casefold() else []
+    known += [str(facts.year)] if facts.year else []
+    head = f"{local} ({', '.join(known)})" if known else local
     lines = [head]
     genres = [genre_name(g, language) for g in sorted(facts.genres)]
     if genres:
@@ -142,13 +152,13 @@ def movie_description(facts: MovieFacts, language: str) -> str:
 
 
 def movie_facts(*, movie_ids: Iterable[int]) -> dict[int, MovieFacts]:
-    """movie id → its catalogue facts, for the ids that exist; four queries in all."""
+    """movie id → its catalogue facts, for the ids that exist; five queries in all."""
     # Imported here so that the pure part above can be used without configuring Django.
     from .models import Credit
     from .selectors import movies_with_details
 
     facts = {}
-    for pk, movie in movies_with_details(movie_ids).items():
+    for pk, movie in movies_with_details(movie_ids, with_translations=True).items():
         credits = list(movie.credits.all())
         facts[pk] = MovieFacts(
             title=movie.title,
@@ -165,12 +175,13 @@ def movie_facts(*, movie_ids: Iterable[int]) -> dict[int, MovieFacts]:
             overview=movie.overview,
             original_language=movie.original_language or "",
             countries=tuple(str(c) for c in movie.production_countries or ()),
+            titles=tuple((t.language, t.title) for t in movie.translations.all() if t.title),
         )
     return facts
 
 
 def movie_descriptions(*, movie_ids: Iterable[int], language: str) -> dict[int, str]:
-    """movie id → its description, for the ids that exist; four queries in all."""
+    """movie id → its description, for the ids that exist; five queries in all."""
     return {
         pk: movie_description(facts, language)
         for pk, facts in movie_facts(movie_ids=movie_ids).items()

@@ -83,7 +83,7 @@ def test_trim_cuts_at_a_word_boundary():
 
 
 @pytest.mark.django_db
-def test_descriptions_from_the_database_in_four_queries(django_assert_num_queries):
+def test_descriptions_from_the_database_in_five_queries(django_assert_num_queries):
     movies = []
     for i in range(5):
         movie = MovieFactory(title=f"Film {i}", year=2000 + i, runtime=90 + i)
@@ -96,7 +96,7 @@ def test_descriptions_from_the_database_in_four_queries(django_assert_num_querie
         )
         movies.append(movie)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # with translations
         texts = movie_descriptions(movie_ids=[m.pk for m in movies], language="en")
 
     assert texts[movies[2].pk] == (
@@ -133,7 +133,7 @@ def test_facts_and_description_come_from_the_same_rows(django_assert_num_queries
     CreditFactory(movie=movie, person=PersonFactory(name="Bong Joon-ho"), role=Credit.Role.DIRECTOR)
     CreditFactory(movie=movie, person=PersonFactory(name="Song Kang-ho"), order=0)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # with translations
         facts = movie_facts(movie_ids=[movie.pk, 999_999])
 
     assert set(facts) == {movie.pk}
@@ -162,3 +162,21 @@ def test_keyword_frequencies_count_movies_per_keyword():
     assert movies == 4
     assert frequencies == {"heist": 4, "robots": 1}  # a keyword no movie carries is left out
     assert keyword_frequencies(names=["robots"]) == (4, {"robots": 1})
+
+
+def test_the_description_leads_with_the_title_in_its_language():
+    facts = MovieFacts(title="Parasite", year=2019, titles=(("ko", "기생충"), ("en", "Parasite")))
+    assert movie_description(facts, "ko").split("\n")[0] == "기생충 (Parasite, 2019)"
+    assert movie_description(facts, "en").split("\n")[0] == "Parasite (2019)"
+    untranslated = MovieFacts(title="Heat", year=1995)
+    assert movie_description(untranslated, "ko").split("\n")[0] == "Heat (1995)"
+
+
+@pytest.mark.django_db
+def test_facts_carry_the_catalogues_translated_titles():
+    from movies.models import MovieTranslation
+
+    movie = MovieFactory(title="Parasite", year=2019)
+    MovieTranslation.objects.create(movie=movie, language="ko", title="기생충")
+    text = movie_descriptions(movie_ids=[movie.pk], language="ko")[movie.pk]
+    assert text.startswith("기생충 (Parasite, 2019)\n")
