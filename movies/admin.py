@@ -8,8 +8,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Prefetch
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -149,7 +150,7 @@ class PersonAliasInline(admin.TabularInline):
 @admin.register(Movie)
 class MovieAdmin(admin.ModelAdmin):
     list_display = [
-        "title", "year", "original_language", "num_ratings", "mean_rating_rounded",
+        "shown_title", "year", "original_language", "num_ratings", "mean_rating_rounded",
         "vote_average_rounded", "has_overview", "hidden", "source", "synced_at",
     ]  # fmt: skip
     list_filter = [
@@ -214,6 +215,20 @@ class MovieAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_queryset(self, request):
+        # The curator's language only: one query for the page's titles (shown_title).
+        mine = MovieTranslation.objects.filter(language=translation.get_language())
+        return super().get_queryset(request).prefetch_related(Prefetch("translations", mine))
+
+    @admin.display(description=_("title"), ordering="title")
+    def shown_title(self, movie: Movie) -> str:
+        """The title in the curator's language where the catalogue has one, with the
+        catalogue's own title beside it."""
+        title = movie.text_in(translation.get_language())[0]
+        if title == movie.title:
+            return title
+        return format_html('{} <span class="quiet">({})</span>', title, movie.title)
 
     @admin.display(boolean=True, description=_("overview"))
     def has_overview(self, movie: Movie) -> bool:

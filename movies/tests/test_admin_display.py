@@ -90,3 +90,22 @@ def test_credits_and_ratings_are_named_in_words_in_korean(curator_client, heat):
     assert "(cast) in" not in credit_page.content.decode()
     assert "minji님의 Heat (1995) 평점: 4.5" in rating_page.content.decode()
     assert f"{rating.user_id} → {heat.pk}" not in rating_page.content.decode()
+
+
+def test_a_korean_curator_sees_the_korean_title_in_the_movie_list(client):
+    from movies.models import MovieTranslation
+
+    staff = UserFactory(is_staff=True, is_superuser=True, language="ko")
+    staff.save()
+    client.force_login(staff)
+    parasite = MovieFactory(title="Parasite")
+    MovieTranslation.objects.create(movie=parasite, language="ko", title="<b>기생충</b>")
+    MovieFactory(title="Heat")
+    url = reverse("admin:movies_movie_changelist")
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    html = client.get(url).text
+    assert '&lt;b&gt;기생충&lt;/b&gt; <span class="quiet">(Parasite)</span>' in html
+    assert ">Heat</a>" in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "기생충" not in client.get(url).text
