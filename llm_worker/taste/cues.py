@@ -57,6 +57,7 @@ _KO_NOT_NAME = {
 }
 KO_COMMON_TITLES = {"그녀", "괴물", "업", "세븐"}
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
+MAX_NOTES = 12  # not-understood notes kept per request
 BARE_SURNAME_CREDITS = 3  # a surname without a cue names only someone this well known
 LONE_FUZZY, LONE_CUTOFF = 7, 90.0  # a lone lowercase word is a misspelt title only this sure
 
@@ -108,6 +109,8 @@ class Found:
     def miss(self, text: str, reason: str, candidates: tuple[str, ...] = ()) -> None:
         text = " ".join(text.split())
         text = text if len(text) <= 60 else text[:59] + "…"
+        if len(self.missed) >= MAX_NOTES:  # enough to say what went wrong; a flood says no more
+            return
         if not any(m.text == text and m.reason == reason for m in self.missed):
             self.missed.append(NotUnderstood(text, reason, candidates))
 
@@ -200,6 +203,8 @@ class CueSteps:
         best = None
         for i, j in spans:
             year, extra = self._year_after(tokens, j)
+            if not tokens.spend_fuzzy():
+                break
             hit = self.index.title_fuzzy(self._key(tokens, i, j), year)
             if hit and (best is None or hit[1] > best[0]):
                 best = (hit[1], hit[0], i, j + (extra if hit[0].year == year else 0))
@@ -273,7 +278,8 @@ class CueSteps:
                         tokens.use(i, j)
                         return True
             elif tokens.items[i].latin and (
-                person := self.index.person_fuzzy(self._key(tokens, i, j))
+                tokens.spend_fuzzy()
+                and (person := self.index.person_fuzzy(self._key(tokens, i, j)))
             ):
                 self._person_piece(found, tokens, i, j, person, role)
                 return True

@@ -281,7 +281,8 @@ class GroundedParser(CueSteps):
                 run = i
                 while run < len(tokens) and tokens.free(run, run + 1) and items[run].capitalized:
                     run += 1
-                person = self.index.person_fuzzy(self._key(tokens, i, run)) if run - i > 1 else None
+                many = run - i > 1 and tokens.spend_fuzzy()
+                person = self.index.person_fuzzy(self._key(tokens, i, run)) if many else None
                 if person:
                     self._person_piece(found, tokens, i, run, person)
                 else:
@@ -294,7 +295,7 @@ class GroundedParser(CueSteps):
                 and len(t.norm) >= LONE_FUZZY
                 and not (t.norm in COMMON_EN or self._known_word(tokens, i))
             ):  # one misspelt word and nothing else for it: "godfater"
-                hit = self.index.title_fuzzy(t.norm)
+                hit = self.index.title_fuzzy(t.norm) if tokens.spend_fuzzy() else None
                 if hit and hit[1] >= LONE_CUTOFF:
                     self._title_piece(found, tokens, i, i + 1, hit[0])
             i += 1

@@ -21,6 +21,9 @@ from .vocabulary import CLAUSE_ENDS_KO, NEGATORS_EN, NEGATORS_KO, SCOPE_END_EN
 
 MAX_CHARS = 1000  # a request longer than this is cut (and the cut reported)
 MAX_TOKENS = 300
+# Fuzzy lookups one parse may make (each scans the catalogue's names, a few milliseconds): long
+# hostile text then costs a bounded time, and a real request never needs as many.
+FUZZY_BUDGET = 40
 _HANGUL = "\uac00-\ud7a3\u3131-\u318e"
 _TOKEN = re.compile(
     rf"[{_HANGUL}]+"
@@ -150,6 +153,7 @@ class Tokens:
         self.text = text
         self.items = tokenize(text)
         self.used = [False] * len(self.items)
+        self.fuzzy_left = FUZZY_BUDGET
         self.markers = [False] * len(self.items)  # negation words themselves
         self.joined = " ".join(t.norm for t in self.items)
         self._starts, pos = [], 0
@@ -172,6 +176,11 @@ class Tokens:
         if i >= j:
             return ""
         return self.text[self.items[i].start : self.items[j - 1].end]
+
+    def spend_fuzzy(self) -> bool:
+        """True while this parse may still make a fuzzy lookup (and counts it)."""
+        self.fuzzy_left -= 1
+        return self.fuzzy_left >= 0
 
     def free(self, i: int, j: int) -> bool:
         return 0 <= i < j <= len(self.items) and not any(self.used[i:j])

@@ -227,6 +227,15 @@ def test_hostile_input_never_raises(text):
     assert isinstance(result.request, TasteRequest)
 
 
+def test_hostile_text_costs_a_bounded_time_and_a_bounded_report():
+    words = ["Zorblax", "Quuxfilm", "Blorptastic", "Grindlewick", "Frobnicator"] * 40
+    for text in (" ".join(words), " ".join(f"like {w}" for w in words), "1990 " * 200):
+        start = time.perf_counter()
+        result = parse_request(text, lexicon=LEX)
+        assert time.perf_counter() - start < 1.0
+        assert len(result.not_understood) <= 12
+
+
 def test_markup_is_reported_and_its_words_are_not_read():
     result = parse_request("<script>alert('horror')</script> comedies", lexicon=LEX)
     assert result.request == R(genres_in=("Comedy",))
