@@ -296,7 +296,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Local time (TIME_ZONE) with its UTC offset: llecommend_site/logformat.py.
+        "plain": {"()": "llecommend_site.logformat.ZonedFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
