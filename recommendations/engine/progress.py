@@ -47,9 +47,9 @@ class BarTracker(Tracker):
 
         super().begin(steps)
         total = sum(self.steps.values())
-        self.file.write(f"{len(steps)} steps, estimated {_duration(total)} on 2 cores\n")
+        self.file.write(f"{len(steps)} steps, about {_duration(total)} on a 2-core machine\n")
         self.bar = tqdm(
-            total=round(total, 1),
+            total=max(total, 0.01),  # a bar needs a positive total
             unit="s",
             unit_scale=False,
             file=self.file,
@@ -66,7 +66,11 @@ class BarTracker(Tracker):
         def report(share: float) -> None:
             self._move_to(start + estimate * min(max(share, 0.0), 1.0))
 
-        yield report
+        try:
+            yield report
+        except BaseException:
+            self.bar.close()  # the error follows on its own line
+            raise
         self.done = start + estimate
         self._move_to(self.done)
 

@@ -67,7 +67,7 @@ def test_the_command_shows_progress_and_an_estimate(catalogue, artifacts):
     version = ModelVersion.objects.get()
     assert version.kind == "blend"  # the default kind
     assert version.is_active
-    assert "estimated" in text
+    assert "on a 2-core machine" in text  # the estimate, before the bar
     assert "fit lightfm" in text
     assert "fit ease" in text
     assert "100%" in text
