@@ -17,7 +17,7 @@ Semantics a caller can rely on:
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
@@ -230,11 +230,6 @@ def combine(previous: TasteRequest | None, new: TasteRequest) -> TasteRequest:
         if lo is not None and hi is not None and first <= lo and hi <= last:
             merged["year_min"] = merged["year_max"] = None
     return TasteRequest(**merged)
-
-
-def with_changes(request: TasteRequest, **changes: Any) -> TasteRequest:
-    """`dataclasses.replace`, re-validated (the parsers build requests step by step)."""
-    return replace(request, **changes)
 
 
 @dataclass(frozen=True)
