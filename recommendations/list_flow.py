@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
@@ -48,7 +48,6 @@ from llm_worker.services import (
     watched_briefs,
 )
 from llm_worker.taste import to_json
-from llm_worker.taste.request import with_changes
 from movies.selectors import movies_by_ids
 
 from .candidates import Candidate, active_recommender, excluded_movie_ids
@@ -116,7 +115,7 @@ def _candidate_pool(lst: RecommendationList, *, k: int, chat: ChatContext, backe
     request = understanding.request
     themes = _free_text(chat, understanding)
     if themes:
-        request = with_changes(request, themes=request.themes + themes)
+        request = replace(request, themes=request.themes + themes)
     retrieved = retrieve(
         user=lst.user,
         request=request,

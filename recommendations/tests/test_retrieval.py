@@ -12,6 +12,7 @@ import pytest
 from llm_worker.models import ChatMessage, Persona
 from llm_worker.taste import TasteRequest
 from llm_worker.tests.site_data import fast_taste_search, make_catalogue
+from movies.lexicon import forget_catalogue_lexicon
 from movies.models import Genre
 from movies.tests.factories import MovieFactory
 from recommendations import list_flow
@@ -23,7 +24,11 @@ from recommendations.retrieval import retrieve
 @pytest.fixture(autouse=True)
 def _taste_search(monkeypatch, settings, tmp_path):
     fast_taste_search(monkeypatch, settings, tmp_path)
+    # The lexicon is cached per process for a few seconds: another test's catalogue must not
+    # be read in this one's.
+    forget_catalogue_lexicon()
     yield
+    forget_catalogue_lexicon()
     from llm_worker import embeddings
 
     embeddings.reset_cache()
