@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.text import Truncator
 
+from .describe import genre_name
 from .models import Credit, Genre, Keyword, Movie, MovieTranslation, Rating, normalize_title
 from .title_index import RefreshingIndex
 
@@ -246,7 +247,7 @@ def movie_cards(*, movie_ids: Iterable[int], language: str | None = None) -> dic
             movie_id=pk,
             title=title,
             year=movie.year,
-            genres=tuple(g.name for g in movie.genres.all()),
+            genres=tuple(genre_name(g.name, language or "") for g in movie.genres.all()),
             directors=_people(movie, Credit.Role.DIRECTOR),
             cast=_people(movie, Credit.Role.CAST)[:TOP_CAST],
             runtime=movie.runtime,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors
+from .describe import genre_name
 from .models import Movie, Rating, normalize_title
 
 SEARCH_LIMIT = 12
@@ -48,9 +49,10 @@ def _popular_by_genre() -> list[tuple[str, list[Movie]]]:
     groups = selectors.movies_popular_by_genre(genres=GRID_GENRES, per_genre=GRID_PER_GENRE)
     if not groups:
         groups = [(_("Popular"), selectors.movies_popular(limit=GRID_PER_GENRE * 2))]
+    language = translation.get_language()
     movies = [m for _name, group in groups for m in group]
-    selectors.with_display_titles(movies, language=translation.get_language())
-    return groups
+    selectors.with_display_titles(movies, language=language)
+    return [(genre_name(name, language), group) for name, group in groups]
 
 
 def _search(query: str) -> list[Movie]:

@@ -101,3 +101,19 @@ def test_hostile_catalogue_text_is_escaped_and_bounded(client, parasite):
     assert overview.startswith("&lt;i&gt;긴&lt;/i&gt;")
     unescaped = overview.replace("&lt;", "<").replace("&gt;", ">")
     assert len(unescaped) <= CARD_OVERVIEW_CHARS
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [("ko", "SF · 스릴러", "Sci-Fi · Thriller"), ("en", "Sci-Fi · Thriller", "스릴러")],
+)
+def test_genre_names_follow_the_language(client, language, shown, hidden):
+    from movies.tests.factories import GenreFactory
+
+    movie = MovieFactory(title="Alien", year=1979)
+    movie.genres.add(GenreFactory(name="Sci-Fi"), GenreFactory(name="Thriller"))
+    user = login(client, language=language)
+    ready_list(user, [movie])
+    card = _card(client.get(reverse("recommendations:home")).text)
+    assert shown in card
+    assert hidden not in card
