@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from . import health
+from . import health, readiness
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("llm/", include("llm_worker.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("preparing", readiness.preparing_notice, name="preparing_notice"),
     # Browsers and other clients ask for /favicon.ico whatever a page links. Not permanent: the
     # static URL carries a content hash in production and changes with the icon.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.ico"))),
