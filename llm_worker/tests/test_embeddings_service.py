@@ -72,7 +72,7 @@ def test_vectors_are_computed_once_per_catalogue_version(encoder, catalogue, set
     embeddings.reset_cache()  # a new process: reads the stored files, encodes no description
     embeddings.taste_candidates(text="heist", k=2)
 
-    stored = list((settings.ARTIFACTS_DIR / "embeddings").iterdir())
+    stored = [p for p in (settings.ARTIFACTS_DIR / "embeddings").iterdir() if p.is_dir()]
     assert len(stored) == 1
     assert {"vectors.npy", "index.json"} <= {p.name for p in stored[0].iterdir()}
     assert encoded_once == len(catalogue) + 1  # five descriptions, one query
@@ -102,7 +102,7 @@ def test_only_the_newest_versions_stay_on_disk(encoder, catalogue, settings):
         snow.save()
         current = embeddings.embedding_index_build()
 
-    stored = {p.name for p in (settings.ARTIFACTS_DIR / "embeddings").iterdir()}
+    stored = {p.name for p in (settings.ARTIFACTS_DIR / "embeddings").iterdir() if p.is_dir()}
     assert len(stored) == embeddings.KEEP_VERSIONS
     assert current.fingerprint in stored
 
