@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import backends
 from .forms import LoginForm, ProfileForm, SignupForm
+from .services import language_changed_announce, user_language_set
 
 
 def language_apply(response: HttpResponse, language: str) -> HttpResponse:
@@ -67,9 +69,30 @@ class LogoutView(auth_views.LogoutView):
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
+        users = get_user_model().objects
+        previous = users.values_list("language", flat=True).get(pk=request.user.pk)
         user = form.save()
+        if user.language != previous:
+            language_changed_announce(user=user, previous=previous)
         translation.activate(user.language)
         messages.success(request, _("Your profile is saved."))
         return language_apply(redirect("accounts:profile"), user.language)
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/profile.html", {"form": form}, status=status)
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch. For a signed-in user it is the profile language: what the
+    site writes for them (persona, reasons, chat replies) follows it, not only the interface."""
+    chosen = request.POST.get("language", "")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    if chosen not in dict(settings.LANGUAGES):
+        return redirect(target)
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=chosen)
+    return language_apply(redirect(target), chosen)

@@ -18,6 +18,7 @@ task retries them.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 
@@ -29,10 +30,10 @@ from django.utils.translation import gettext as _
 
 from llecommend_site.tasking import enqueue_on_commit
 from llm_worker import conf, pipeline, selectors
-from llm_worker.backends import LLMBackend
-from llm_worker.backends.grounded import grounded_persona
+from llm_worker.backends import LLMBackend, get_backend
 from llm_worker.contracts import (
     Degraded,
+    KeywordStats,
     MovieBrief,
     PersonaInput,
     PersonaResult,
@@ -91,24 +92,49 @@ def backend_choose(override: LLMBackend | None) -> tuple[LLMBackend, str]:
 
 
 def movie_briefs(movie_ids: list[int], language: str) -> dict[int, MovieBrief]:
-    """Title, year and the catalogue's description of each visible-or-not movie that exists."""
-    from movies.describe import movie_descriptions
-    from movies.selectors import movies_by_ids
+    """Each existing movie (visible or not) as a brief: title, year, the catalogue's facts and
+    the description written from them in `language` (one read of the catalogue for both)."""
+    from movies.describe import movie_description, movie_facts
 
-    movies = movies_by_ids(movie_ids)
-    texts = movie_descriptions(movie_ids=list(movies), language=language)
     return {
-        pk: MovieBrief(pk, m.title, m.year, texts.get(pk) or m.title) for pk, m in movies.items()
+        pk: MovieBrief(pk, facts.title, facts.year, movie_description(facts, language), facts=facts)
+        for pk, facts in movie_facts(movie_ids=movie_ids).items()
     }
 
 
-def watched_briefs(user, language: str) -> tuple[MovieBrief, ...]:
-    """The user's most recent WATCHED_IN_PROMPT movies, oldest first, as briefs."""
-    from movies.selectors import watched_movie_ids
+def watched_briefs(
+    user, language: str, *, liked_ids: frozenset[int] | set[int] = frozenset()
+) -> tuple[MovieBrief, ...]:
+    """The user's most recent WATCHED_IN_PROMPT movies, oldest first, as briefs; `liked` for
+    those they rated 4 or more, or that the caller knows they liked (`liked_ids`)."""
+    from movies.selectors import liked_movie_ids, watched_movie_ids
 
     recent = watched_movie_ids(user=user)[-WATCHED_IN_PROMPT:]
+    liked = liked_movie_ids(user=user) | set(liked_ids)
     briefs = movie_briefs(recent, language)
-    return tuple(briefs[m] for m in recent if m in briefs)
+    return tuple(dataclasses.replace(briefs[m], liked=m in liked) for m in recent if m in briefs)
+
+
+def keyword_stats(briefs) -> KeywordStats:
+    """How common the keywords of these movies are in the catalogue (themes weigh by it)."""
+    from movies.describe import keyword_frequencies
+
+    names = {k for b in briefs for k in b.known_facts().keywords}
+    movies, frequencies = keyword_frequencies(names=names)
+    return KeywordStats(movies=movies, document_frequency=frequencies)
+
+
+def correction_request(text: str) -> dict | None:
+    """The user's persona correction read as a standing taste request (grounded parser over
+    the catalogue), as JSON; None when it asks nothing the parser understood."""
+    if not text.strip():
+        return None
+    from llm_worker.taste import to_json
+    from llm_worker.taste.grounded_parser import parse_request
+    from movies.lexicon import catalogue_lexicon
+
+    request = parse_request(text, lexicon=catalogue_lexicon()).request
+    return None if request.is_empty else to_json(request)
 
 
 # -- persona -------------------------------------------------------------------------------------
@@ -153,16 +179,20 @@ def persona_generate(
     user = persona.user
     try:
         backend, load_problem = backend_choose(backend)
+        watched = watched_briefs(user, persona.language)
+        correction = persona.user_correction or selectors.latest_correction(user=user)
         inp = PersonaInput(
             profile=user_profile(user, persona.language),
-            watched=watched_briefs(user, persona.language),
-            correction=persona.user_correction or selectors.latest_correction(user=user),
+            watched=watched,
+            correction=correction,
+            keyword_stats=keyword_stats(watched),
+            request=correction_request(correction),
         )
         try:
             result = pipeline.persona_build(backend, inp, variant=variant or conf.prompt_variant())
         except SoftTimeLimitExceeded:
             late = degraded(Degraded.TIMEOUT, "the task passed its soft time limit")
-            result = grounded_persona(inp, degraded_reason=late)
+            result = pipeline.persona_fallback(inp, degraded_reason=late)
         result.degraded_reason = degraded_join(load_problem, result.degraded_reason)
     except TRANSIENT_ERRORS:
         raise
@@ -211,6 +241,24 @@ def _persona_store(persona: Persona, result: PersonaResult, *, own_ids: set[int]
     return locked
 
 
+def persona_language_follow(*, user) -> Persona | None:
+    """After a language switch: the newest persona, rewritten in the user's new language. The
+    grounded engine writes it here and now (milliseconds, no model); a model-written persona is
+    asked of the model again (a task; the page shows the pending one). No rate limit: the user
+    asked for nothing new. None when there is no persona or it is in that language already."""
+    from llm_worker.tasks import persona_generate as task
+
+    current = selectors.current_persona(user=user)
+    if current is None or current.language == user_language(user):
+        return None
+    if not current.engine.startswith("llm:"):
+        return persona_now(user=user, backend=get_backend("grounded"))
+    with transaction.atomic():
+        persona = _persona_pending(user)
+        enqueue_on_commit(task, persona)
+    return persona
+
+
 @transaction.atomic
 def persona_correct(*, user, text: str) -> Persona:
     """Keep the user's own correction of their persona (on the current one) and request a
@@ -233,6 +281,7 @@ __all__ = [
     "movie_briefs",
     "persona_correct",
     "persona_generate",
+    "persona_language_follow",
     "persona_now",
     "persona_request",
     "text_clean",

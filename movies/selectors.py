@@ -163,6 +163,18 @@ def movies_by_ids(movie_ids: Iterable[int]) -> dict[int, Movie]:
     return {m.pk: m for m in Movie.objects.filter(pk__in=list(movie_ids))}
 
 
+LIKED_RATING = 4.0  # a dataset rating of 4 or more counts as liked, not only watched
+
+
+def liked_movie_ids(*, user) -> set[int]:
+    """The user's movies rated LIKED_RATING or more (a pick has no rating: only watched)."""
+    return set(
+        Rating.objects.filter(user=user, rating__gte=LIKED_RATING).values_list(
+            "movie_id", flat=True
+        )
+    )
+
+
 def watched_movie_ids(*, user) -> list[int]:
     """The user's interactions (dataset ratings or site picks), oldest first."""
     return list(

@@ -60,6 +60,7 @@ def item_views(user, items: list[RecommendationItem], *, feedback: dict[int, str
         out.append(
             {
                 "item": item,
+                "reason": item.reason_in(language),
                 "card": card,
                 "because": [because[m] for m in item.because_movie_ids or [] if m in because],
                 "feedback": feedback.get(item.movie_id, ""),
@@ -86,7 +87,7 @@ def cards_html(request: HttpRequest, items: list[RecommendationItem]) -> dict[in
     secret = csrf_secret_digest(request)
     language = translation.get_language()
     keys = {
-        i.pk: f"card:v2:{i.pk}:{feedback.get(i.movie_id, '')}:{language}:{secret}" for i in items
+        i.pk: f"card:v3:{i.pk}:{feedback.get(i.movie_id, '')}:{language}:{secret}" for i in items
     }
     found = cache.get_many(list(keys.values()))
     missing = [i for i in items if keys[i.pk] not in found]
@@ -113,7 +114,10 @@ def _pages_context(request: HttpRequest, pages: list[RecommendationList]) -> lis
     out = []
     for page in pages:
         own = [html[i.pk] for i in items if i.recommendation_list_id == page.pk and i.pk in html]
-        out.append({"page": page, "cards": own, "by_llm": page.engine.startswith("llm")})
+        # After a language switch the cards show the reasons the grounded engine wrote in the
+        # new language: the model's words are only those in the list's own language.
+        by_llm = page.engine.startswith("llm") and page.language == translation.get_language()
+        out.append({"page": page, "cards": own, "by_llm": by_llm})
     return out
 
 

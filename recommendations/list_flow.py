@@ -42,6 +42,7 @@ from llm_worker.services import (
     DEGRADED_MAX,
     TRANSIENT_ERRORS,
     backend_choose,
+    keyword_stats,
     movie_briefs,
     user_language,
     user_profile,
@@ -53,6 +54,7 @@ from movies.selectors import movies_by_ids
 from .candidates import Candidate, active_recommender, excluded_movie_ids
 from .models import RecommendationItem, RecommendationList
 from .retrieval import Retrieved, retrieve
+from .selectors import liked_movie_ids
 from .understanding import Understanding, understanding_for
 
 logger = logging.getLogger(__name__)
@@ -164,10 +166,11 @@ def _rerank_input(
     )
     persona = selectors.current_persona(user=user)
     request = pool.understanding.request
+    watched = watched_briefs(user, language, liked_ids=liked_movie_ids(user=user))
     return RerankInput(
         profile=user_profile(user, language),
         persona_summary=persona.summary if persona else "",
-        watched=watched_briefs(user, language),
+        watched=watched,
         candidates=candidates,
         k=k,
         chat_summary=chat.summary,
@@ -175,6 +178,7 @@ def _rerank_input(
         taste_text=chat.message.content if chat.message else "",
         correction=selectors.latest_correction(user=user),
         request=None if request.is_empty else to_json(request),
+        keyword_stats=keyword_stats([*watched, *(briefs[m] for m in briefs)]),
     )
 
 
@@ -304,12 +308,41 @@ def _fit(item: RankedItem, pool: _Pool) -> int:
     return pool.retrieved.fit.get(item.movie_id, item.fit_score)
 
 
+def _reasons_elsewhere(inp: RerankInput, items: list[RankedItem]) -> dict[int, dict[str, str]]:
+    """movie id → {language: reason} in the site's other languages, written by the grounded
+    backend from the same evidence, so the cards follow a language switch at once."""
+    from django.conf import settings
+
+    chosen_ids = [it.movie_id for it in items]
+    by_id = {c.movie_id: c for c in inp.candidates}
+    out: dict[int, dict[str, str]] = {m: {} for m in chosen_ids}
+    for language, _name in settings.LANGUAGES:
+        if language == inp.profile.language or not chosen_ids:
+            continue
+        briefs = movie_briefs(chosen_ids, language)
+        chosen = [
+            replace(by_id[m], title=briefs[m].title, description=briefs[m].description)
+            for m in chosen_ids
+            if m in briefs
+        ]
+        again = movie_briefs([w.movie_id for w in inp.watched], language)
+        watched = tuple(
+            replace(again[w.movie_id], liked=w.liked) if w.movie_id in again else w
+            for w in inp.watched
+        )
+        other = replace(inp, profile=replace(inp.profile, language=language), watched=watched)
+        for candidate, text in zip(chosen, pipeline.grounded_reasons(other, chosen), strict=True):
+            out[candidate.movie_id][language] = text
+    return out
+
+
 def _list_store(lst, *, items, inp, result, reasons, variant, chat, pool, language):
     from .chat import chat_answer_text
 
     by_id = {c.movie_id: c for c in inp.candidates}
     uses_model = any(c.engine not in ("popularity", TASTE_ENGINE) for c in inp.candidates)
     version_id = active_recommender()[0] if uses_model else None
+    elsewhere = _reasons_elsewhere(inp, items)
     with transaction.atomic():
         locked = RecommendationList.objects.select_for_update().get(pk=lst.pk)
         if locked.status == RecommendationList.Status.READY:
@@ -324,6 +357,7 @@ def _list_store(lst, *, items, inp, result, reasons, variant, chat, pool, langua
                     engine=by_id[item.movie_id].engine[:40],
                     fit_score=_fit(item, pool),
                     reason=item.reason,
+                    reason_translations=elsewhere.get(item.movie_id, {}),
                     because_movie_ids=list(by_id[item.movie_id].because_movie_ids),
                 )
                 for rank, item in enumerate(items, start=1)

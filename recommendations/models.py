@@ -142,6 +142,11 @@ class RecommendationItem(models.Model):
     # 1–10 fit score from the LLM (or the grounded explainer).
     fit_score = models.PositiveSmallIntegerField(_("fit score"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # The reason in the site's other languages ({"en": "..."} for a Korean list), written from
+    # the same evidence when the list was made, so a language switch changes it at once.
+    reason_translations = models.JSONField(
+        _("reason in other languages"), default=dict, blank=True
+    )
     # Catalogue ids of the user's movies nearest to this one ("because you watched ...").
     because_movie_ids = models.JSONField(_("because of movies"), default=list, blank=True)
 
@@ -154,6 +159,11 @@ class RecommendationItem(models.Model):
                 fields=["recommendation_list", "movie"], name="unique_item_per_list"
             ),
         ]
+
+    def reason_in(self, language: str) -> str:
+        """The reason in `language` when it was written in it, else the list's own."""
+        other = self.reason_translations if isinstance(self.reason_translations, dict) else {}
+        return other.get(language) or self.reason
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.movie}"

@@ -114,3 +114,12 @@ def list_state(*, user) -> tuple | None:
         cursor.execute(_list_state_sql(), {"u": user.pk})
         row = cursor.fetchone()
     return None if row is None or row[0] is None else tuple(row)
+
+
+def liked_movie_ids(*, user) -> set[int]:
+    """Movies the user marked "like" on a card."""
+    return set(
+        Feedback.objects.filter(user=user, kind=Feedback.Kind.LIKE).values_list(
+            "movie_id", flat=True
+        )
+    )
