@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from . import metrics as M
+from .cold import FILE as COLD_FILE
+from .cold import ColdItems, save_item_keys
 from .data import IdMap, Interactions, ItemInfo, UserInfo, build_trainset
 from .embedding_models import LightFMModel, Sequential
 from .features import item_keys, user_keys
@@ -43,6 +45,7 @@ LOADERS: dict[str, type[Model]] = {
     "markov": Transitions,
     "sequential": Sequential,
 }
+COLD_ENGINE = "{engine}+features"  # a movie placed from its features (engine.cold)
 FOLDIN_MAX_HISTORY = 10  # up to this many movies, an unseen user gets `foldin_weights`
 DISMISS_PENALTY = 1.0  # in z-score units, times the cosine similarity to a dismissed movie
 
@@ -81,6 +84,13 @@ class Recommender:
     params: dict = field(default_factory=dict)
     # Weights for a user the model never saw with only a few movies (tuned on such users).
     foldin_weights: dict[str, float] = field(default_factory=dict)
+    # Each item's feature keys at training (saved for placing cold items; not loaded).
+    item_keys: list[list[str]] = field(default_factory=list)
+    # Movies without interactions placed from their features (engine.cold), and the file's
+    # stamp when read, so `cold_refresh` notices a newer placement.
+    cold: ColdItems = field(default_factory=ColdItems.empty)
+    folder: Path | None = None
+    cold_stamp: tuple = ()
 
     # -- scoring -----------------------------------------------------------------------------
     def engine_name(self) -> str:
@@ -172,11 +182,54 @@ class Recommender:
         )
         hist = self.known_indices(history_ids)
         blocked = self.known_indices(set(excluded_ids) | set(dismissed_ids))
+        cold, skip = self.cold, set(history_ids) | set(excluded_ids) | set(dismissed_ids)
+        placed = {}  # movie id -> (score, row in cold)
+        if len(cold):
+            values = cold.scores(s, history=hist, dismissed=self.known_indices(dismissed_ids))
+            placed = {
+                int(m): (float(v), r)
+                for r, (m, v) in enumerate(zip(cold.ids, values, strict=True))
+                if int(m) not in skip
+            }
+            s = s.copy()
+            for m, (v, _r) in placed.items():
+                if m in self.item_map:  # trained without interactions: its place replaces 0
+                    s[self.item_map.index(m)] = v
         top = M.top_k(s, k, np.concatenate([hist, blocked]).astype(np.int64))
-        return [
+        out = [
             (int(self.item_map.ids[i]), float(s[i]), engine, self.because(int(i), hist))
             for i in top
+            if int(self.item_map.ids[i]) not in placed
         ]
+        cold_engine = COLD_ENGINE.format(engine=engine)
+        for m, (v, r) in placed.items():
+            because = [int(self.item_map.ids[j]) for j in cold.because(r, hist)]
+            out.append((m, v, cold_engine, because))
+        out.sort(key=lambda row: -row[1])
+        return out[:k]
+
+    def cold_scores(self, s: np.ndarray, *, history_ids, dismissed_ids=()) -> dict[int, float]:
+        """Scores of the placed cold movies for the user whose trained-item scores are `s`
+        (from `scores`), on the same scale: {movie id: score}."""
+        cold = self.cold
+        if not len(cold):
+            return {}
+        values = cold.scores(
+            s,
+            history=self.known_indices(history_ids),
+            dismissed=self.known_indices(dismissed_ids),
+        )
+        return {int(m): float(v) for m, v in zip(cold.ids, values, strict=True)}
+
+    def cold_refresh(self) -> bool:
+        """Re-read the cold placements if another process wrote newer ones; True if it did."""
+        if self.folder is None:
+            return False
+        stamp = _stamp(self.folder / COLD_FILE)
+        if stamp == self.cold_stamp:
+            return False
+        self.cold, self.cold_stamp = ColdItems.load(self.folder), stamp
+        return True
 
     def known_indices(self, ids, *, strict: bool = False) -> np.ndarray:
         ids = list(ids)
@@ -221,6 +274,10 @@ class Recommender:
         np.save(folder / "item_counts.npy", self.item_counts)
         for name, model in self.models.items():
             model.save(folder / name)
+        if self.item_keys:
+            save_item_keys(folder, self.item_keys)
+        if len(self.cold):
+            self.cold.save(folder)
         manifest = {
             "format": FORMAT,
             "kind": self.kind,
@@ -246,6 +303,7 @@ class Recommender:
         new = {name: old.get(name, name) for name in manifest["models"]}
         models = {new[n]: LOADERS[new[n]].load(folder / n) for n in manifest["models"]}
         kind = manifest["kind"]
+        stamp = _stamp(folder / COLD_FILE)
         return cls(
             kind=RENAMED_KINDS.get(kind, kind) if manifest["format"] == 1 else kind,
             user_map=IdMap(np.load(folder / "user_ids.npy")),
@@ -260,7 +318,18 @@ class Recommender:
             fingerprint=manifest["fingerprint"],
             metrics=manifest["metrics"],
             params=manifest["params"],
+            cold=ColdItems.load(folder),
+            folder=folder,
+            cold_stamp=stamp,
         )
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return ()
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -325,6 +394,7 @@ def train_recommender(
         weights={m: w for m, w in fitted.weights.items() if w > 0},
         foldin_weights={m: w for m, w in fitted.foldin_weights.items() if w > 0},
         item_counts=train.item_counts(),
+        item_keys=ikeys,
         fingerprint=fingerprint(inter, items),
         metrics=metrics,
         params={"seed": seed, "options": fitted.options, "members": members, "tuned": tune},
