@@ -39,6 +39,8 @@ TABLES = (
 
 def _django(db_path: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    # The sync's hooks (movies.signals) must not touch the developer's models and indexes.
+    os.environ["ARTIFACTS_DIR"] = str(db_path.parent / "artifacts")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "llecommend_site.settings_test")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django

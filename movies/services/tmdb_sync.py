@@ -36,6 +36,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from ..models import Credit, Movie, Person, TmdbSyncQueue, TmdbSyncState
+from ..signals import movies_synced_send
 from ..tmdb_api import (
     BadPayload,
     TmdbAuthError,
@@ -110,6 +111,7 @@ class SyncReport:
     retries: int = 0
     rate_limited: int = 0
     seconds: float = 0.0
+    changed_movie_ids: list[int] = field(default_factory=list)  # new or updated, announced
 
     @property
     def movies(self) -> int:
@@ -316,6 +318,8 @@ def _movies_run(client, cfg, ids: list[int], report, lease, progress: bool) -> l
             _movie_fail(tmdb_id, exc, cfg, report)
             continue
         setattr(report, result.outcome, getattr(report, result.outcome) + 1)
+        if result.outcome != "unchanged":
+            report.changed_movie_ids.append(result.movie_id)
         report.notes += [f"movie {tmdb_id}: {n}" for n in result.notes]
         written.append(result.movie_id)
     bar.close()
@@ -418,5 +422,8 @@ def tmdb_sync(*, movie_id: int | None = None, progress: bool = False,
             report.rate_limited = stats.rate_limited
             report.seconds = time.perf_counter() - started
             lease.give_back(report if done else None)
+            # What was written stays written, crash or not: the apps above are told of it.
+            if report.changed_movie_ids:
+                report.notes += movies_synced_send(sender=Movie, movie_ids=report.changed_movie_ids)
     logger.info("TMDb sync: %s", report.as_dict())
     return report

@@ -81,7 +81,10 @@ def _world(server: TmdbReplay) -> None:
 
 
 @pytest.fixture
-def replay(settings):
+def replay(settings, tmp_path):
+    # The sync tells the recommender and the taste-text index (movies.signals): never the
+    # developer's own artifacts.
+    settings.ARTIFACTS_DIR = tmp_path / "artifacts"
     server = TmdbReplay()
     _world(server)
     server.start()
