@@ -72,6 +72,8 @@ def active_recommender() -> tuple[int | None, Recommender | None]:
             else:
                 _loaded.update(id=row[0], recommender=recommender)
                 logger.info("loaded recommender version %s (%s)", row[0], recommender.kind)
+        elif _loaded["recommender"] is not None:  # movies placed since (cold_items)
+            _loaded["recommender"].cold_refresh()
         return _loaded["id"], _loaded["recommender"]
 
 

@@ -148,6 +148,9 @@ class _Scorer:
                     novelty=novelty,
                 )
             self._scores = dict(zip(rec.item_map.ids.tolist(), s.tolist(), strict=True))
+            self._scores.update(  # movies placed from their features (cold_items)
+                rec.cold_scores(s, history_ids=own, dismissed_ids=self.taste.dismissed)
+            )
         else:
             self.engine = "popularity"
             rows = Movie.objects.filter(hidden=False).values_list("pk", "num_ratings")

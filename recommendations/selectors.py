@@ -49,24 +49,24 @@ def user_info(user) -> UserInfo:
     return UserInfo(user.age, user.gender or "", user.occupation or "")
 
 
-def training_items() -> dict[int, ItemInfo]:
-    """Side features of every catalogue movie: genres, year, director(s), top cast,
-    keywords, original language."""
+def training_items(*, movie_ids=None) -> dict[int, ItemInfo]:
+    """Side features of every catalogue movie (or of `movie_ids`, at most a few hundred):
+    genres, year, director(s), top cast, keywords, original language."""
+    some = {} if movie_ids is None else {"movie_id__in": list(movie_ids)}
     genres, keywords = defaultdict(list), defaultdict(list)
-    for movie_id, name in Movie.genres.through.objects.values_list("movie_id", "genre__name"):
+    links = Movie.genres.through.objects.filter(**some)
+    for movie_id, name in links.values_list("movie_id", "genre__name"):
         genres[movie_id].append(name)
-    for movie_id, name in Movie.keywords.through.objects.values_list("movie_id", "keyword__name"):
+    links = Movie.keywords.through.objects.filter(**some)
+    for movie_id, name in links.values_list("movie_id", "keyword__name"):
         keywords[movie_id].append(name)
     directors, cast = defaultdict(list), defaultdict(list)
-    credits = Credit.objects.order_by("movie_id", "order").values_list(
-        "movie_id", "role", "person__name"
-    )
-    for movie_id, role, name in credits:
+    credits = Credit.objects.filter(**some).order_by("movie_id", "order")
+    for movie_id, role, name in credits.values_list("movie_id", "role", "person__name"):
         (directors if role == Credit.Role.DIRECTOR else cast)[movie_id].append(name)
+    movies = Movie.objects.filter(**({"pk__in": some["movie_id__in"]} if some else {}))
     items = {}
-    for pk, title, year, lang in Movie.objects.values_list(
-        "pk", "title", "year", "original_language"
-    ):
+    for pk, title, year, lang in movies.values_list("pk", "title", "year", "original_language"):
         items[pk] = ItemInfo(
             title=title,
             year=year,

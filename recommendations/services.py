@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from . import selectors
 from .candidates import active_recommender_forget
+from .cold_items import cold_items_place_untrained
 from .engine.bundle import train_recommender
 from .engine.training import DEFAULT_KIND
 from .models import Feedback, ModelVersion
@@ -90,9 +91,20 @@ def model_version_train(
     version.train_seconds = recommender.metrics.get("train_s")
     version.params = {**version.params, **recommender.params, "weights": recommender.weights}
     version.save()
+    _place_untrained(version)
     if version.params.get("activate"):
         version = model_version_activate(version=version)
     return version
+
+
+def _place_untrained(version: ModelVersion) -> None:
+    """Movies the new version has no interactions for keep a place from their features
+    (recommendations.cold_items); without one, a synced movie still unrated would drop out of
+    the candidates at each retrain. A failure leaves the model usable: logged, not raised."""
+    try:
+        cold_items_place_untrained(version_id=version.pk, artifact_path=version.artifact_path)
+    except Exception:
+        logger.exception("model version %s: placing its untrained movies failed", version.pk)
 
 
 @transaction.atomic
