@@ -17,8 +17,10 @@ from django.utils.safestring import mark_safe
 
 from movies.models import Movie
 from movies.selectors import hidden_movie_ids, localized_titles, movie_cards
+from movies.selectors import liked_movie_ids as rated_liked
 
 from .models import Feedback, RecommendationItem, RecommendationList
+from .selectors import liked_movie_ids
 
 PAGE = "recommendations/home.html"
 CARD_CACHE_SECONDS = 600
@@ -52,17 +54,21 @@ def item_views(user, items: list[RecommendationItem], *, feedback: dict[int, str
         if because_ids
         else {}
     )
+    # "liked" only for what the user liked (a like, or a rating of 4 or more), else "watched".
+    liked = (liked_movie_ids(user=user) | rated_liked(user=user)) if because_ids else set()
     out = []
     for item in items:
         card = cards.get(item.movie_id)
         if card is None:
             continue
+        nearest = [m for m in item.because_movie_ids or [] if m in because]
         out.append(
             {
                 "item": item,
                 "reason": item.reason_in(language),
                 "card": card,
-                "because": [because[m] for m in item.because_movie_ids or [] if m in because],
+                "because_liked": [because[m] for m in nearest if m in liked],
+                "because_watched": [because[m] for m in nearest if m not in liked],
                 "feedback": feedback.get(item.movie_id, ""),
                 "watch_url": _watch_url(card.title, card.year, language),
             }
@@ -87,7 +93,7 @@ def cards_html(request: HttpRequest, items: list[RecommendationItem]) -> dict[in
     secret = csrf_secret_digest(request)
     language = translation.get_language()
     keys = {
-        i.pk: f"card:v3:{i.pk}:{feedback.get(i.movie_id, '')}:{language}:{secret}" for i in items
+        i.pk: f"card:v4:{i.pk}:{feedback.get(i.movie_id, '')}:{language}:{secret}" for i in items
     }
     found = cache.get_many(list(keys.values()))
     missing = [i for i in items if keys[i.pk] not in found]
@@ -116,7 +122,13 @@ def _pages_context(request: HttpRequest, pages: list[RecommendationList]) -> lis
         own = [html[i.pk] for i in items if i.recommendation_list_id == page.pk and i.pk in html]
         # After a language switch the cards show the reasons the grounded engine wrote in the
         # new language: the model's words are only those in the list's own language.
-        by_llm = page.engine.startswith("llm") and page.language == translation.get_language()
+        language = translation.get_language()
+        regrounded = page.language != language and any(
+            language in (i.reason_translations or {})
+            for i in items
+            if i.recommendation_list_id == page.pk
+        )
+        by_llm = page.engine.startswith("llm") and not regrounded
         out.append({"page": page, "cards": own, "by_llm": by_llm})
     return out
 
