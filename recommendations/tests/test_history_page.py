@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recommendations.models import RecommendationList
-from recommendations.tests.test_views_home import login, movies, ready_list  # noqa: F401
+from recommendations.tests.test_views_home import login, ready_list
 
 MADE_AT = dt.datetime(2026, 3, 1, 5, 3, tzinfo=dt.UTC)
 
