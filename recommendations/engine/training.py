@@ -189,7 +189,6 @@ class Fitted:
     weights: dict[str, float]
     foldin_weights: dict[str, float]
     options: dict
-    members: list[str]
     metrics: dict = field(default_factory=dict)
 
 
@@ -233,62 +232,92 @@ def fit_members(
     log: Log,
     tracker: Tracker,
 ) -> Fitted:
-    """Fit `members` on `train` (built from `inter` with `trainset_kw`). Without
-    `tune`: the fixed hyperparameters and weights, one fit per member. With `tune`: a random
-    holdout of up to 10 interactions per user picks EASE's λ and decay and the blend weights;
-    the members are then refitted on everything, except the sequential model, which keeps its
-    tuning fit (its minutes are spent once; it misses only the held-out interactions)."""
-    metrics: dict = {"tuned": bool(tune and members)}
-    if not tune:
-        options = {**{m: o for m, o in FIXED_OPTIONS.items() if m in members}, **options}
-        weights = fixed_weights(members, FIXED_WEIGHTS)
-        foldin_weights = fixed_weights(members, FIXED_FOLDIN_WEIGHTS)
-    else:
-        weights = {m: 1.0 / len(members) for m in members} if members else {}
-        foldin_weights = dict(weights)
-    kept: dict[str, Model] = {}
+    """Fit `members` on `train` (built from `inter` with `trainset_kw`): with the fixed
+    hyperparameters and weights, one fit per member; or, with `tune`, after `tune_members`.
+    A member without weight is not fitted; popularity always is (users with no movies)."""
     if tune and members:
-        fit_part, valid_part = holdout_random(inter, per_user=10, seed=seed)
-        fit_set = build_trainset(fit_part, **trainset_kw)
-        valid = targets_for(fit_set, valid_part)
-        tuned = {}
-        if "ease" in members and "ease" not in options:
-            with tracker.step("tune ease") as report:
-                ease_options, tuned["ease"] = tune_ease(fit_set, valid, log, report)
-                options = {**options, "ease": ease_options}
-        for m in members:
-            if m in tuned:
-                continue
-            with tracker.step(f"fit {m} (tuning)") as report:
-                tuned[m] = make_model(m, seed=seed, **options.get(m, {})).fit(
-                    fit_set, progress=report
-                )
-        with tracker.step("tune weights"):
-            if len(members) > 1:
-                weights = tune_blend(tuned, valid, log)
-                new_users = foldin_targets(fit_set, valid)
-                # Too few users with enough history to play "new": keep the main weights.
-                foldin_weights = (
-                    tune_blend(tuned, new_users, log) if len(new_users.users) >= 20 else weights
-                )
-            tops, _ = rank_targets(Blend(tuned, weights), valid, fit_set.item_counts())
-        pairs = [(t.tolist(), set(r.tolist())) for t, r in zip(tops, valid.relevant, strict=True)]
-        metrics["valid_precision@10"] = float(np.mean([M.precision_at_k(t, r) for t, r in pairs]))
-        metrics["valid_ndcg@10"] = float(np.mean([M.ndcg_at_k(t, r) for t, r in pairs]))
-        if "sequential" in tuned:
-            kept["sequential"] = tuned["sequential"]
-            kept["sequential"].sequences = train.sequences  # known users: their whole history
-    models: dict[str, Model] = {}
+        fitted = tune_members(
+            inter,
+            train,
+            trainset_kw,
+            members=members,
+            seed=seed,
+            options=options,
+            log=log,
+            tracker=tracker,
+        )
+    else:
+        fitted = Fitted(
+            models={},
+            weights=fixed_weights(members, FIXED_WEIGHTS),
+            foldin_weights=fixed_weights(members, FIXED_FOLDIN_WEIGHTS),
+            options={**{m: o for m, o in FIXED_OPTIONS.items() if m in members}, **options},
+            metrics={"tuned": False},
+        )
     with tracker.step("fit popularity"):
-        models["popularity"] = Popularity().fit(train)
+        fitted.models["popularity"] = Popularity().fit(train)
     for m in members:
-        if m == "popularity" or (weights.get(m, 0) <= 0 and foldin_weights.get(m, 0) <= 0):
-            continue
-        if m in kept:
-            models[m] = kept[m]
+        weighed = fitted.weights.get(m, 0) > 0 or fitted.foldin_weights.get(m, 0) > 0
+        if m in fitted.models or not weighed:
             continue
         with tracker.step(f"fit {m}") as report:
             t0 = time.perf_counter()
-            models[m] = make_model(m, seed=seed, **options.get(m, {})).fit(train, progress=report)
-            metrics[f"fit_{m}_s"] = round(time.perf_counter() - t0, 2)
-    return Fitted(models, weights, foldin_weights, options, members, metrics)
+            model = make_model(m, seed=seed, **fitted.options.get(m, {}))
+            fitted.models[m] = model.fit(train, progress=report)
+            fitted.metrics[f"fit_{m}_s"] = round(time.perf_counter() - t0, 2)
+    return fitted
+
+
+def tune_members(
+    inter: Interactions,
+    train: TrainSet,
+    trainset_kw: dict,
+    *,
+    members: list[str],
+    seed: int,
+    options: dict,
+    log: Log,
+    tracker: Tracker,
+) -> Fitted:
+    """A random holdout of up to 10 interactions per user picks EASE's λ and decay and the
+    blend weights (main, and for users folded in from a few movies). The members are refitted
+    on everything afterwards, except the sequential model: its tuning fit is kept (its
+    minutes are spent once; it misses only the held-out interactions)."""
+    fit_part, valid_part = holdout_random(inter, per_user=10, seed=seed)
+    fit_set = build_trainset(fit_part, **trainset_kw)
+    valid = targets_for(fit_set, valid_part)
+    tuned: dict[str, Model] = {}
+    if "ease" in members and "ease" not in options:
+        with tracker.step("tune ease") as report:
+            ease_options, tuned["ease"] = tune_ease(fit_set, valid, log, report)
+            options = {**options, "ease": ease_options}
+    for m in members:
+        if m not in tuned:
+            with tracker.step(f"fit {m} (tuning)") as report:
+                model = make_model(m, seed=seed, **options.get(m, {}))
+                tuned[m] = model.fit(fit_set, progress=report)
+    weights = foldin_weights = {m: 1.0 for m in members}
+    with tracker.step("tune weights"):
+        if len(members) > 1:
+            weights = tune_blend(tuned, valid, log)
+            new_users = foldin_targets(fit_set, valid)
+            # Too few users with enough history to play "new": keep the main weights.
+            enough = len(new_users.users) >= 20
+            foldin_weights = tune_blend(tuned, new_users, log) if enough else weights
+        tops, _ = rank_targets(Blend(tuned, weights), valid, fit_set.item_counts())
+    pairs = [(t.tolist(), set(r.tolist())) for t, r in zip(tops, valid.relevant, strict=True)]
+    kept = {}
+    if "sequential" in tuned:
+        kept["sequential"] = tuned["sequential"]
+        kept["sequential"].sequences = train.sequences  # known users: their whole history
+    return Fitted(
+        models=kept,
+        weights=weights,
+        foldin_weights=foldin_weights,
+        options=options,
+        metrics={
+            "tuned": True,
+            "valid_precision@10": float(np.mean([M.precision_at_k(t, r) for t, r in pairs])),
+            "valid_ndcg@10": float(np.mean([M.ndcg_at_k(t, r) for t, r in pairs])),
+        },
+    )
