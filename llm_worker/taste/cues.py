@@ -257,7 +257,14 @@ class CueSteps:
                 tokens.use(i, j)
 
     def _resolve_person(
-        self, tokens: Tokens, spans, found: Found, role: str, *, min_credits: int = 0
+        self,
+        tokens: Tokens,
+        spans,
+        found: Found,
+        role: str,
+        *,
+        min_credits: int = 0,
+        bare_surname: bool = True,
     ) -> bool:
         for i, j in spans:  # exact full name or alias, longest first
             for stem in particle_stems(self._key(tokens, i, j)):
@@ -266,6 +273,8 @@ class CueSteps:
                     self._person_piece(found, tokens, i, j, person, role)
                     return True
         for i, j in spans:  # a surname, then a misspelt full name
+            if j - i == 1 and not bare_surname:
+                continue
             if j - i == 1:
                 for stem in particle_stems(self._key(tokens, i, j)):
                     match = self.index.person_surname(stem, min_credits=min_credits)
@@ -297,7 +306,10 @@ class CueSteps:
                 if k >= end or not (items[k].capitalized or self._known_word(tokens, k)):
                     break
                 spans = [(k, e) for e in range(end, k, -1)]
-                if self._resolve_person(tokens, spans, found, role):
+                # A lowercase word after "with"/"starring" is a name only in full ("with tom
+                # hanks"): "with strong female leads" is no film of Mark Strong's.
+                bare = items[k].capitalized or role == "director"
+                if self._resolve_person(tokens, spans, found, role, bare_surname=bare):
                     tokens.use(c, c + n)
                 elif items[k].capitalized and not self._known_word(tokens, k):
                     run = k

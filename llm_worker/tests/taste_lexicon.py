@@ -11,6 +11,7 @@ STAR_WARS, RECENT, HARRY_POTTER, HIGH_SCHOOL = 14, 15, 16, 17
 
 NOLAN, BONG, RIDLEY_SCOTT, TONY_SCOTT, HANKS, DICAPRIO, EASTWOOD, JONATHAN_NOLAN = range(1, 9)
 SCORSESE, ELIZABETH_MARVEL = 9, 10
+MARK_STRONG = 11
 
 GENRES = (
     "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary", "Drama",
@@ -51,6 +52,7 @@ def small_lexicon() -> Lexicon:
             (JONATHAN_NOLAN, "Jonathan Nolan", 0, 1),
             (SCORSESE, "Martin Scorsese", 12, 1),
             (ELIZABETH_MARVEL, "Elizabeth Marvel", 0, 1),
+            (MARK_STRONG, "Mark Strong", 0, 25),
         ],
         genres=GENRES,
         # "nothing", "hate" and "scorsese" are real TMDb keywords that everyday words collide with

@@ -265,3 +265,16 @@ def test_parsing_is_fast_enough_for_a_chat_turn():
     for _ in range(20):
         parse_request(text, lexicon=LEX)
     assert (time.perf_counter() - start) / 20 < 0.05
+
+
+def test_an_adjective_after_with_is_no_actor():
+    """"with strong female leads" read as "starring Mark Strong" put Green Lantern first."""
+    from .taste_lexicon import MARK_STRONG
+
+    read = parse_request("slow-burn sci-fi with strong female leads, like Arrival", lexicon=LEX)
+    assert read.request.people_in == ()
+    assert "Sci-Fi" in read.request.genres_in
+    assert read.request.seed_movie_ids == (ARRIVAL,)
+    strong = PersonRef(MARK_STRONG, "Mark Strong", "cast")
+    assert parse_request("a thriller with Strong", lexicon=LEX).request.people_in == (strong,)
+    assert parse_request("movies with tom hanks", lexicon=LEX).request.people_in == (HANKS_CAST,)
