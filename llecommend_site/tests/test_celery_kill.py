@@ -2,7 +2,7 @@
 worker and exactly one list (with its items, no duplicates) exists.
 
 The task is the production `recommendations.tasks.recommendation_list_fill` on the `llm` queue,
-with the openai backend pointed at a stub LLM server in this process that holds the first
+with the openai backend pointed at a fake LLM server in this process that holds the first
 request open: the worker is then provably mid-task when it is killed. What makes it survive:
 `acks_late` (the message is acknowledged only when the task returns), `reject_on_worker_lost`
 (a dead pool process puts its message back at once), Redis' visibility timeout (a message
@@ -30,7 +30,7 @@ from celery import Celery
 from django.conf import settings
 
 from accounts.tests.factories import UserFactory
-from llecommend_site.tests.stub_llm import StubLLMServer, json_answer
+from llm_worker.tests.fake_openai import FakeOpenAI
 from movies.tests.factories import GenreFactory, MovieFactory, RatingFactory
 from recommendations.models import RecommendationItem, RecommendationList
 
@@ -54,13 +54,13 @@ def postgres_url() -> str:
     )
 
 
-def _rerank_answer(body: dict) -> tuple[int, str, bytes]:
+def _rerank_answer(body: dict) -> str:
     """A well-behaved model: the first K candidate labels, each with an English reason."""
     final = [
         {"label": f"C{i:02d}", "fit": 10 - i // 2, "reason": f"A strong match, number {i}."}
         for i in range(1, K + 1)
     ]
-    return json_answer(json.dumps({"final": final}))
+    return json.dumps({"final": final})
 
 
 class Worker:
@@ -152,7 +152,9 @@ def pending_list():
 def _enqueue(redis_url: str, list_id: int) -> None:
     # Not the current app: shared tasks in this process must keep using the project app.
     producer = Celery("killtest-producer", broker=redis_url, set_as_current=False)
-    producer.send_task("recommendations.tasks.recommendation_list_fill", args=[list_id], queue="llm")
+    producer.send_task(
+        "recommendations.tasks.recommendation_list_fill", args=[list_id], queue="llm"
+    )
     producer.close()
 
 
@@ -181,7 +183,7 @@ def _assert_one_complete_list(lst: RecommendationList, user) -> None:
 
 
 def test_task_survives_kill9_of_the_whole_worker(pending_list, worker_env, redis_url, tmp_path):
-    with StubLLMServer(_rerank_answer) as stub:
+    with FakeOpenAI(_rerank_answer) as stub:
         stub.hold.clear()  # the first request waits: the worker is mid-task
         stub.hold_s = 60
         env = worker_env(stub.base_url)
@@ -207,7 +209,7 @@ def test_task_survives_kill9_of_the_whole_worker(pending_list, worker_env, redis
 def test_task_survives_kill9_of_the_pool_process(pending_list, worker_env, redis_url, tmp_path):
     # The OOM killer's usual victim: the pool process dies, the worker stays and requeues the
     # message at once (reject_on_worker_lost), its new pool process runs it.
-    with StubLLMServer(_rerank_answer) as stub:
+    with FakeOpenAI(_rerank_answer) as stub:
         stub.hold.clear()
         stub.hold_s = 60
         env = {**worker_env(stub.base_url), "CELERY_VISIBILITY_TIMEOUT": "3600"}

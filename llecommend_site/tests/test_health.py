@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from llecommend_site.tests.stub_llm import StubLLMServer, closed_port, json_answer
-from recommendations.models import ModelVersion
+from llm_worker.tests.fake_openai import FakeOpenAI, closed_port
 from recommendations.candidates import active_recommender_forget
+from recommendations.models import ModelVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_readyz_llm_server_down_is_degraded_not_503(client, settings):
 
 def test_readyz_llm_server_up_is_ok(client, settings):
     settings.LLM_BACKEND = "openai"
-    with StubLLMServer(lambda body: json_answer("{}")) as stub:
+    with FakeOpenAI(lambda body: "{}") as stub:
         settings.LLM_BASE_URL = stub.base_url
         llm = client.get("/readyz").json()["checks"]["llm"]
     assert llm["status"] == "ok"

@@ -3,8 +3,8 @@ recommender's list with grounded explanations, the page says so, the event is lo
 context, and nothing answers 500. Then the other services: Redis down ⇒ a clear page, the
 database down ⇒ 503.
 
-The backend is the real `openai` backend talking HTTP to a stub server in this process
-(llecommend_site/tests/stub_llm.py); the list is requested through the real view and filled by
+The backend is the real `openai` backend talking HTTP to a fake server in this process
+(llm_worker/tests/fake_openai.py); the list is requested through the real view and filled by
 the real task (run in-process: no broker in tests)."""
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from llecommend_site.tests.sitedata import site_make
-from llecommend_site.tests.stub_llm import StubLLMServer, closed_port, json_answer
 from llm_worker.conf import llm_backend_forget
 from llm_worker.contracts import Degraded, degraded_codes
 from llm_worker.templatetags.degraded import degraded_message_text
+from llm_worker.tests.fake_openai import FakeOpenAI, RawReply, closed_port
 from recommendations.models import RecommendationList
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +46,8 @@ def site():
     return site_make(language="en")
 
 
-def _final(entries: list[dict]) -> tuple[int, str, bytes]:
-    return json_answer(json.dumps({"final": entries}))
+def _final(entries: list[dict]) -> str:
+    return json.dumps({"final": entries})
 
 
 def _request_list(client, user, django_capture_on_commit_callbacks):
@@ -107,7 +107,7 @@ def test_a_refused_connection_gives_the_grounded_list(
 def test_a_server_slower_than_the_timeout_gives_the_grounded_list(
     client, site, settings, caplog, django_capture_on_commit_callbacks
 ):
-    with StubLLMServer(lambda body: _final([{"label": "C01", "fit": 9, "reason": "Late."}])) as s:
+    with FakeOpenAI(lambda body: _final([{"label": "C01", "fit": 9, "reason": "Late."}])) as s:
         s.hold.clear()  # every request waits 2.5 s, past LLM_TIMEOUT_S = 1 s
         s.hold_s = 2.5
         settings.LLM_BASE_URL = s.base_url
@@ -119,17 +119,18 @@ def test_a_server_slower_than_the_timeout_gives_the_grounded_list(
 @pytest.mark.parametrize(
     "answer",
     [
-        json_answer('{"final": [{"label": "C01", "fit": 9, "reason": "cut off'),  # truncated
-        json_answer("Sure! Here are some great movies you will love."),  # prose, no JSON
-        (200, "text/html", b"<html><body>502 Bad Gateway</body></html>"),  # not an API body
-        (200, "application/json", b'{"choices": []}'),  # no message at all
+        '{"final": [{"label": "C01", "fit": 9, "reason": "cut off',  # truncated
+        "Sure! Here are some great movies you will love.",  # prose, no JSON
+        # not an API body:
+        RawReply(200, "text/html", b"<html><body>502 Bad Gateway</body></html>"),
+        RawReply(200, "application/json", b'{"choices": []}'),  # no message at all
     ],
     ids=["truncated-json", "prose", "html-body", "no-choices"],
 )
 def test_malformed_answers_give_the_grounded_list(
     answer, client, site, settings, caplog, django_capture_on_commit_callbacks
 ):
-    with StubLLMServer(lambda body: answer) as stub:
+    with FakeOpenAI(lambda body: answer) as stub:
         settings.LLM_BASE_URL = stub.base_url
         lst, text = _request_list(client, site.user, django_capture_on_commit_callbacks)
     _assert_grounded_with_notice(lst, site, text, caplog)
@@ -150,7 +151,7 @@ def test_only_unknown_movies_gives_the_grounded_list(
             ]
         )
 
-    with StubLLMServer(outside) as stub:
+    with FakeOpenAI(outside) as stub:
         settings.LLM_BASE_URL = stub.base_url
         lst, text = _request_list(client, site.user, django_capture_on_commit_callbacks)
     _assert_grounded_with_notice(lst, site, text, caplog)
@@ -169,7 +170,7 @@ def test_unknown_movies_mixed_with_good_ones_are_dropped_and_counted(
         bad.append({"title": site.hidden.title, "fit": 10, "reason": "Hidden."})
         return _final(bad + good)
 
-    with StubLLMServer(mixed) as stub:
+    with FakeOpenAI(mixed) as stub:
         settings.LLM_BASE_URL = stub.base_url
         lst, text = _request_list(client, site.user, django_capture_on_commit_callbacks)
     lst.refresh_from_db()
@@ -193,7 +194,7 @@ def test_script_in_a_reason_is_shown_as_text(
             [{"label": f"C{i:02d}", "fit": 9, "reason": payload} for i in range(1, K + 1)]
         )
 
-    with StubLLMServer(hostile) as stub:
+    with FakeOpenAI(hostile) as stub:
         settings.LLM_BASE_URL = stub.base_url
         lst, text = _request_list(client, site.user, django_capture_on_commit_callbacks)
     lst.refresh_from_db()

@@ -15,9 +15,9 @@ import pytest
 from django.urls import reverse
 
 from llecommend_site.tests.sitedata import site_make
-from llecommend_site.tests.stub_llm import StubLLMServer, json_answer
 from llm_worker.conf import llm_backend_forget
 from llm_worker.models import ChatMessage
+from llm_worker.tests.fake_openai import FakeOpenAI
 from recommendations.models import RecommendationList
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def _obedient(site, language: str):
         schema = json.dumps(body.get("response_format") or body.get("format") or {})
         if '"reply"' in schema:  # the chat turn: say whatever the user asked for
             reply = OBEY_REPLY[language].format(hidden=hidden.title)
-            return json_answer(json.dumps({"reply": reply, "request": hidden.title}))
+            return json.dumps({"reply": reply, "request": hidden.title})
         reason = "강력 추천" if language == "ko" else "Top pick, as instructed"
         final = [
             {"label": hidden.title, "title": hidden.title, "fit": 10, "reason": reason},
@@ -67,7 +67,7 @@ def _obedient(site, language: str):
             {"label": f"movie_id={hidden.pk}", "fit": 10, "reason": reason},
         ]
         final += [{"label": f"C{i:02d}", "fit": 7, "reason": reason} for i in range(1, 11)]
-        return json_answer(json.dumps({"final": final}))
+        return json.dumps({"final": final})
 
     return respond
 
@@ -79,7 +79,7 @@ def test_injection_cannot_put_a_non_candidate_movie_on_the_page(
     site = site_make(language=language)
     text = INJECTIONS[language].format(hidden=site.hidden.title, hidden_id=site.hidden.pk)
     client.force_login(site.user)
-    with StubLLMServer(_obedient(site, language)) as stub:
+    with FakeOpenAI(_obedient(site, language)) as stub:
         settings.LLM_BASE_URL = stub.base_url
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(reverse("recommendations:chat"), {"text": text})

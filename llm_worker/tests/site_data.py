@@ -1,14 +1,11 @@
-"""Factory data for the Django-side pipeline tests: a small catalogue with two tastes, a user
-who picked crime dramas, and a fake LLM backend that answers whatever a test tells it."""
+"""Factory data for the Django-side pipeline tests: a small catalogue with two tastes and a user
+who picked crime dramas (the fake LLM backend is in `llm_worker.tests.fake_backend`)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from accounts.tests.factories import UserFactory
-from llm_worker.backends.base import Generation, LLMBackend, LLMUnavailable, simple_token_count
 from movies.models import Credit
 from movies.tests.factories import (
     CreditFactory,
@@ -54,49 +51,6 @@ def make_catalogue(*, language: str = "en", n_crime: int = 12, n_comedy: int = 1
         movie.genres.add(comedy)
         comedies.append(movie)
     return Catalogue(user=user, watched=watched, crime=crimes, comedy=comedies)
-
-
-class FakeBackend(LLMBackend):
-    """Answers each prompt with `answer(messages)`: a string, or an exception to raise.
-    Records every conversation it was given."""
-
-    name = "fake"
-    engine = "llm:fake"
-
-    def __init__(self, answer: Callable[[list[dict]], str | Exception]):
-        self.answer = answer
-        self.calls: list[list[dict]] = []
-
-    def generate(self, messages, *, max_new_tokens=512, json_schema=None, avoid=()) -> Generation:
-        self.calls.append(messages)
-        out = self.answer(messages)
-        if isinstance(out, Exception):
-            raise out
-        return Generation(text=out, prompt_tokens=10, completion_tokens=10, seconds=0.01)
-
-    def count_tokens(self, text: str) -> int:
-        return simple_token_count(text)
-
-
-def prompt_of(messages: list[dict]) -> str:
-    return "\n".join(m["content"] for m in messages)
-
-
-def down_backend() -> FakeBackend:
-    return FakeBackend(lambda _m: LLMUnavailable("connection refused"))
-
-
-def rerank_json(entries: list[dict]) -> str:
-    return json.dumps({"final": entries})
-
-
-def chat_json(reply: str, request: str) -> str:
-    return json.dumps({"reply": reply, "request": request})
-
-
-def is_chat_prompt(messages: list[dict]) -> bool:
-    # The chat-turn template asks for {"reply": ..., "request": ...}.
-    return '"reply"' in prompt_of(messages)
 
 
 def fast_taste_search(monkeypatch, settings, tmp_path) -> None:

@@ -12,7 +12,7 @@ from llm_worker.backends import LLMTimeout, LLMUnavailable, get_backend
 from llm_worker.backends.openai_backend import json_mode_fields
 from llm_worker.parsing import rerank_schema
 from llm_worker.pipeline import rerank
-from llm_worker.tests.chat_server import ChatServer
+from llm_worker.tests.fake_openai import Completion, FakeOpenAI
 from llm_worker.tests.llm_samples import rerank_input
 
 MESSAGES = [{"role": "user", "content": "hello"}]
@@ -20,7 +20,7 @@ MESSAGES = [{"role": "user", "content": "hello"}]
 
 @pytest.fixture
 def server():
-    with ChatServer() as running:
+    with FakeOpenAI() as running:
         yield running
 
 
@@ -62,7 +62,8 @@ def test_refused_connection_is_unavailable_after_bounded_retries():
 
 
 def test_read_timeout_raises_llm_timeout_without_retrying(server):
-    server.mode, server.sleep_s = "sleep", 1.5
+    server.hold.clear()  # every request waits 1.5 s, past the 0.3 s read timeout
+    server.hold_s = 1.5
     backend = _backend(server.base_url, timeout_s=0.3)
     with pytest.raises(LLMTimeout, match="read timeout"):
         backend.generate(MESSAGES)
@@ -104,7 +105,7 @@ def test_pipeline_over_a_failing_server_falls_back_to_grounded(server):
 
 
 def test_pipeline_over_a_healthy_server(server):
-    server.responder = lambda body: (
+    server.responder = lambda body: Completion(
         '{"final": [{"label": "C05", "fit": 9, "reason": "Another Fincher mystery."},'
         ' {"label": "C99", "fit": 9, "reason": "invented"}]}',
         300,

@@ -11,8 +11,8 @@ import pytest
 from llm_worker.contracts import Degraded, degraded_codes
 from llm_worker.parsing import ParseError, copied_from, parse_persona
 from llm_worker.pipeline import persona_build, rerank
+from llm_worker.tests.fake_backend import FakeBackend
 from llm_worker.tests.llm_samples import persona_input, rerank_input
-from llm_worker.tests.scripted_backend import ScriptedBackend
 
 PROMPT = "Movies they watched (label: description):\nW01: Heat (1995). Genres: Crime, Drama."
 
@@ -44,20 +44,20 @@ def test_an_echoing_persona_is_repaired_once_then_replaced_by_the_grounded_one()
             "reasons": [{"text": "Se7en and Zodiac share a patient hunt.", "movies": ["W03"]}],
         }
     )
-    backend = ScriptedBackend(echo, good)
+    backend = FakeBackend(echo, good)
     repaired = persona_build(backend, persona_input())
-    assert (repaired.engine, repaired.parse_attempts) == ("llm:scripted", 2)
+    assert (repaired.engine, repaired.parse_attempts) == ("llm:fake", 2)
     assert "repeats the question" in backend.calls[1][-1]["content"]
     assert repaired.degraded_reason == ""
-    replaced = persona_build(ScriptedBackend(echo, echo), persona_input())
+    replaced = persona_build(FakeBackend(echo, echo), persona_input())
     assert replaced.engine == "grounded"
     assert degraded_codes(replaced.degraded_reason) == [Degraded.UNPARSEABLE]
 
 
 def test_a_persona_without_reasons_of_its_own_says_the_counted_ones_are_shown():
     answer = json.dumps({"summary": "Patient crime stories.", "liked": ["detectives"]})
-    persona = persona_build(ScriptedBackend(answer), persona_input())
-    assert persona.engine == "llm:scripted"
+    persona = persona_build(FakeBackend(answer), persona_input())
+    assert persona.engine == "llm:fake"
     assert persona.reasons  # the grounded reasons, citing the user's own movies
     assert degraded_codes(persona.degraded_reason) == [Degraded.MISSING_REASONS]
 
@@ -72,7 +72,7 @@ def test_placeholder_and_copied_reasons_are_missing_and_short_rankings_are_fille
             ]
         }
     )
-    result = rerank(ScriptedBackend(answer), rerank_input(k=3))
+    result = rerank(FakeBackend(answer), rerank_input(k=3))
     assert [it.movie_id for it in result.items][:2] == [12, 14]
     assert result.stats["missing_reasons"] == 2
     assert result.stats["filled_from_recommender"] == 1

@@ -11,13 +11,13 @@ from llm_worker.backends.base import Answer
 from llm_worker.backends.grounded import grounded_persona, grounded_rerank
 from llm_worker.contracts import KeywordStats, MovieBrief, MovieFacts, PersonaInput
 from llm_worker.pipeline import persona_build, persona_fallback, rerank, rerank_fallback
+from llm_worker.tests.fake_backend import FakeBackend
 from llm_worker.tests.llm_samples import (
     PROFILE_EN,
     WATCHED_EN,
     persona_input,
     rerank_input,
 )
-from llm_worker.tests.scripted_backend import ScriptedBackend
 
 
 def test_persona_cites_the_users_own_titles():
@@ -162,7 +162,7 @@ def test_the_fallbacks_are_the_grounded_backend_behind_the_same_interface():
         (i.movie_id, i.reason) for i in asked.items
     ]
     # A model that cannot answer gets the very same list, with the reason why.
-    failed = rerank(ScriptedBackend("no json", "still none"), inp)
+    failed = rerank(FakeBackend("no json", "still none"), inp)
     assert [(i.movie_id, i.reason) for i in failed.items] == [
         (i.movie_id, i.reason) for i in asked.items
     ]

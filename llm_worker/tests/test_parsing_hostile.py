@@ -10,8 +10,8 @@ import pytest
 from llm_worker.backends import LLMTimeout, LLMUnavailable
 from llm_worker.parsing import ParseError, extract_json, parse_rerank
 from llm_worker.pipeline import persona_build, rerank
+from llm_worker.tests.fake_backend import FakeBackend
 from llm_worker.tests.llm_samples import CANDIDATES_EN, persona_input, rerank_input
-from llm_worker.tests.scripted_backend import ScriptedBackend
 
 CANDIDATE_IDS = {c.movie_id for c in CANDIDATES_EN}
 
@@ -32,11 +32,11 @@ def test_invented_titles_are_dropped_and_counted():
         {"label": "C99", "title": "The Matrix", "fit": 9, "reason": "Cyberpunk."},
         {"label": "C03", "fit": 8, "reason": "A detective story like Zodiac."},
     )
-    result = rerank(ScriptedBackend(text), rerank_input(k=3))
+    result = rerank(FakeBackend(text), rerank_input(k=3))
     _assert_only_candidates(result)
     assert result.dropped == 2
     assert result.items[0].movie_id == 12  # C03 = Prisoners, the only valid pick, comes first
-    assert result.items[0].engine == "llm:scripted"
+    assert result.items[0].engine == "llm:fake"
     # The rest is filled from the recommender's order and says so.
     assert [it.engine for it in result.items[1:]] == ["grounded", "grounded"]
     assert "Inception" not in json.dumps([it.reason for it in result.items])
@@ -44,7 +44,7 @@ def test_invented_titles_are_dropped_and_counted():
 
 def test_unknown_labels_only_trigger_repair_then_grounded_fallback():
     bad = _final({"label": "C42", "fit": 9, "reason": "x"}, {"label": "Z1", "fit": 3})
-    backend = ScriptedBackend(bad, bad)
+    backend = FakeBackend(bad, bad)
     result = rerank(backend, rerank_input(k=3))
     assert len(backend.calls) == 2  # one repair attempt, no more
     assert "C42" in backend.calls[1][-1]["content"]  # the bad output was sent back
@@ -62,7 +62,7 @@ def test_duplicates_are_dropped_and_counted():
         {"label": "C05", "fit": 8, "reason": "Fincher mystery."},
         {"label": "C03", "fit": 7, "reason": "Detective story."},
     )
-    result = rerank(ScriptedBackend(text), rerank_input(k=3))
+    result = rerank(FakeBackend(text), rerank_input(k=3))
     assert [it.movie_id for it in result.items] == [10, 14, 12]
     assert result.stats["duplicates"] == 2
     assert result.dropped == 0
@@ -70,7 +70,7 @@ def test_duplicates_are_dropped_and_counted():
 
 def test_missing_fields_get_position_scores_and_grounded_reasons():
     text = json.dumps({"final": [{"label": "C05"}, "C03", {"label": "C01", "fit": "eleven"}]})
-    result = rerank(ScriptedBackend(text), rerank_input(k=3))
+    result = rerank(FakeBackend(text), rerank_input(k=3))
     assert [it.movie_id for it in result.items] == [14, 12, 10]
     assert [it.fit_score for it in result.items] == [10, 9, 8]
     # Gone Girl: the grounded reason cites Fincher and the user's other film of his, Se7en;
@@ -87,7 +87,7 @@ def test_fit_scores_are_clamped():
         {"label": "C03", "fit": -3, "reason": "Poor."},
         {"label": "C05", "fit": 7.6, "reason": "Good."},
     )
-    result = rerank(ScriptedBackend(text), rerank_input(k=3))
+    result = rerank(FakeBackend(text), rerank_input(k=3))
     assert [it.fit_score for it in result.items] == [10, 1, 8]
 
 
@@ -99,7 +99,7 @@ def test_prose_and_code_fences_around_the_json():
         )
         + "\n```\nHope this helps!"
     )
-    result = rerank(ScriptedBackend(text), rerank_input(k=1))
+    result = rerank(FakeBackend(text), rerank_input(k=1))
     assert result.parse_attempts == 1
     assert result.stats["first_try_ok"] is True
     assert [it.movie_id for it in result.items] == [14]
@@ -109,7 +109,7 @@ def test_script_in_a_reason_is_kept_as_plain_text_without_control_chars():
     reason = '<script>alert("x")</script>\x00\x1b[31m Tense\n\n heist'
     long = " ".join(f"scene{i}" for i in range(200))  # varied: "very " * 200 would be refused
     text = _final({"label": "C01", "fit": 9, "reason": reason + " " + long})
-    result = rerank(ScriptedBackend(text), rerank_input(k=1))
+    result = rerank(FakeBackend(text), rerank_input(k=1))
     item = result.items[0]
     assert item.movie_id == 10
     assert item.reason.startswith('<script>alert("x")</script>')  # text; templates escape it
@@ -125,7 +125,7 @@ def test_wrong_language_reasons_are_replaced_in_the_users_language():
         {"label": "C02", "fit": 9, "reason": "Bong Joon-ho again, you will love it."},
         {"label": "C01", "fit": 8, "reason": "나홍진 감독의 스릴러입니다."},
     )
-    result = rerank(ScriptedBackend(text), rerank_input("ko", k=2))
+    result = rerank(FakeBackend(text), rerank_input("ko", k=2))
     assert [it.movie_id for it in result.items] == [31, 30]
     # Grounded, in Korean, from evidence: Bong Joon-ho made two of the user's movies (both on the
     # page's "because" line, so they are counted, not named again).
@@ -139,7 +139,7 @@ def test_wrong_language_reasons_are_replaced_in_the_users_language():
 
 def test_persona_in_the_wrong_language_is_repaired_then_grounded():
     english = json.dumps({"summary": "Loves crime films.", "liked": ["crime"], "reasons": []})
-    backend = ScriptedBackend(english, english)
+    backend = FakeBackend(english, english)
     result = persona_build(backend, persona_input("ko"))
     assert len(backend.calls) == 2
     assert result.engine == "grounded"
@@ -159,18 +159,18 @@ def test_persona_citations_outside_the_users_movies_are_dropped():
             ],
         }
     )
-    result = persona_build(ScriptedBackend(text), persona_input("en"))
-    assert result.engine == "llm:scripted"
+    result = persona_build(FakeBackend(text), persona_input("en"))
+    assert result.engine == "llm:fake"
     assert result.reasons[0].movie_ids == (1, 2)
     assert result.stats["dropped"] == 2
 
 
 def test_llm_unavailable_falls_back_without_raising():
-    backend = ScriptedBackend(LLMUnavailable("connection refused"))
+    backend = FakeBackend(LLMUnavailable("connection refused"))
     result = rerank(backend, rerank_input(k=2))
     assert result.engine == "grounded"
     assert result.degraded_reason == "llm_unavailable: connection refused"
-    persona = persona_build(ScriptedBackend(LLMTimeout("no answer in 30 s")), persona_input())
+    persona = persona_build(FakeBackend(LLMTimeout("no answer in 30 s")), persona_input())
     assert persona.engine == "grounded"
     assert persona.degraded_reason == "timeout: no answer in 30 s"
 

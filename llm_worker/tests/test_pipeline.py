@@ -7,24 +7,24 @@ import json
 from llm_worker.backends import LLMTimeout, get_backend
 from llm_worker.contracts import RerankInput
 from llm_worker.pipeline import chat_reply, persona_build, rerank
+from llm_worker.tests.fake_backend import FakeBackend
 from llm_worker.tests.llm_samples import PROFILE_EN, PROFILE_KO, persona_input, rerank_input
-from llm_worker.tests.scripted_backend import ScriptedBackend
 
 GOOD = json.dumps({"final": [{"label": "C03", "fit": 8, "reason": "A patient detective story."}]})
 
 
 def test_one_repair_attempt_that_succeeds_is_counted():
-    backend = ScriptedBackend("I think Prisoners is great!", GOOD)
+    backend = FakeBackend("I think Prisoners is great!", GOOD)
     result = rerank(backend, rerank_input(k=1))
     assert result.parse_attempts == 2
     assert result.stats["first_try_ok"] is False
-    assert result.engine == "llm:scripted"
+    assert result.engine == "llm:fake"
     assert [it.movie_id for it in result.items] == [12]
     assert "no JSON object" in backend.calls[1][-1]["content"]  # the repair says what was wrong
 
 
 def test_each_call_gets_a_schema_of_its_own_labels_and_the_wording_to_avoid():
-    backend = ScriptedBackend(GOOD)
+    backend = FakeBackend(GOOD)
     inp = rerank_input(k=2)
     rerank(backend, inp)
     final = backend.schemas[0]["properties"]["final"]
@@ -33,7 +33,7 @@ def test_each_call_gets_a_schema_of_its_own_labels_and_the_wording_to_avoid():
     ]
     assert (final["minItems"], final["maxItems"], final["uniqueItems"]) == (2, 2, True)
     assert any("Pick the best" in text for text in backend.avoided[0])
-    persona = ScriptedBackend("no json")
+    persona = FakeBackend("no json")
     persona_build(persona, persona_input("ko"))
     reasons = persona.schemas[0]["properties"]["reasons"]["items"]["properties"]
     assert reasons["movies"]["items"]["enum"] == ["W01", "W02", "W03"]
@@ -42,15 +42,15 @@ def test_each_call_gets_a_schema_of_its_own_labels_and_the_wording_to_avoid():
 
 
 def test_k_larger_than_the_candidates_and_empty_candidates():
-    result = rerank(ScriptedBackend(GOOD), rerank_input(k=50))
+    result = rerank(FakeBackend(GOOD), rerank_input(k=50))
     assert len(result.items) == 6  # all candidates, the model's pick first
     assert result.items[0].movie_id == 12
     empty = RerankInput(profile=PROFILE_EN, persona_summary="", watched=(), candidates=(), k=5)
-    assert rerank(ScriptedBackend(), empty).items == []
+    assert rerank(FakeBackend(), empty).items == []
 
 
 def test_verbalizer_on_a_backend_without_logits_ranks_by_generation():
-    result = rerank(ScriptedBackend(GOOD), rerank_input(k=1), method="verbalizer")
+    result = rerank(FakeBackend(GOOD), rerank_input(k=1), method="verbalizer")
     assert result.stats["method"] == "generate"
     assert result.items[0].movie_id == 12
 
@@ -64,15 +64,15 @@ def test_persona_from_a_valid_answer():
             "reasons": [{"text": "Se7en and Zodiac.", "movies": ["W03", "W04"]}],
         }
     )
-    persona = persona_build(ScriptedBackend(answer), persona_input())
-    assert persona.engine == "llm:scripted"
+    persona = persona_build(FakeBackend(answer), persona_input())
+    assert persona.engine == "llm:fake"
     assert persona.prompt_version == "persona-v1"
     assert persona.reasons[0].movie_ids == (3, 4)
 
 
 def test_chat_reply_falls_back_to_an_acknowledgement():
     reply = chat_reply(
-        ScriptedBackend(LLMTimeout("slow")),
+        FakeBackend(LLMTimeout("slow")),
         profile=PROFILE_KO,
         persona_summary="",
         text="덜 무서운 걸로",
@@ -82,7 +82,7 @@ def test_chat_reply_falls_back_to_an_acknowledgement():
     assert "추천" in reply.reply
     assert "slow" in reply.degraded_reason
     ok = chat_reply(
-        ScriptedBackend('{"reply": "Lighter picks coming.", "request": "lighter crime"}'),
+        FakeBackend('{"reply": "Lighter picks coming.", "request": "lighter crime"}'),
         profile=PROFILE_EN,
         persona_summary="",
         text="something lighter",
@@ -90,7 +90,7 @@ def test_chat_reply_falls_back_to_an_acknowledgement():
     assert (ok.reply, ok.request, ok.engine) == (
         "Lighter picks coming.",
         "lighter crime",
-        "llm:scripted",
+        "llm:fake",
     )
     assert (
         chat_reply(get_backend("grounded"), profile=PROFILE_EN, persona_summary="", text="x").engine
@@ -105,7 +105,7 @@ def test_verbalizer_failures_are_coded_and_grounded_reasons_are_not_silent(monke
 
     inp = rerank_input(k=2)
 
-    class Logits(ScriptedBackend):
+    class Logits(FakeBackend):
         supports_logits = True
 
     def broken(backend, inp):

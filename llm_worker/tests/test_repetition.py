@@ -19,8 +19,8 @@ from llm_worker.parsing import (
     repetitive,
 )
 from llm_worker.pipeline import persona_build, rerank
+from llm_worker.tests.fake_backend import FakeBackend
 from llm_worker.tests.llm_samples import persona_input, rerank_input
-from llm_worker.tests.scripted_backend import ScriptedBackend
 
 LOOP = "Your tastes are a reflection of your tastes are a reflection of your tastes are a"
 LABELS = "... (C01) (C01) (C01) (C01) (C01) (C01) (C01)"
@@ -84,11 +84,11 @@ def test_a_looping_summary_does_not_parse_and_looping_reasons_and_traits_are_dro
 def test_a_looping_persona_is_repaired_once_then_replaced_by_the_grounded_one():
     loop = json.dumps({"summary": LOOP})
     good = json.dumps({"summary": "Patient crime stories.", "liked": ["detectives"]})
-    backend = ScriptedBackend(loop, good)
+    backend = FakeBackend(loop, good)
     repaired = persona_build(backend, persona_input())
-    assert (repaired.engine, repaired.parse_attempts) == ("llm:scripted", 2)
+    assert (repaired.engine, repaired.parse_attempts) == ("llm:fake", 2)
     assert "same words over and over" in backend.calls[1][-1]["content"]
-    replaced = persona_build(ScriptedBackend(loop, loop), persona_input())
+    replaced = persona_build(FakeBackend(loop, loop), persona_input())
     assert replaced.engine == "grounded"
     assert LOOP not in replaced.summary
     assert degraded_codes(replaced.degraded_reason) == [Degraded.UNPARSEABLE]
@@ -104,7 +104,7 @@ def test_a_looping_reason_is_replaced_by_a_grounded_one_and_flagged():
     parsed = parse_rerank(json.dumps(answer), labels={"C03", "C05"}, language="en", k=2)
     assert [it.reason for it in parsed.items] == ["", "Another slow-burn hunt for a killer."]
     assert (parsed.missing_reasons, parsed.repetitive) == (1, 1)
-    result = rerank(ScriptedBackend(json.dumps(answer)), rerank_input(k=2))
+    result = rerank(FakeBackend(json.dumps(answer)), rerank_input(k=2))
     assert result.stats["repetitive"] == 1
     assert all(it.reason and "(C01)" not in it.reason for it in result.items)
     assert result.items[1].reason == "Another slow-burn hunt for a killer."
@@ -116,17 +116,17 @@ def test_a_looping_chat_reply_is_repaired_then_acknowledged_and_the_users_words_
     from llm_worker.tests.test_pipeline import PROFILE_EN
 
     loop = json.dumps({"reply": LOOP, "request": "lighter crime"})
-    backend = ScriptedBackend(loop, loop)
+    backend = FakeBackend(loop, loop)
     reply = chat_reply(backend, profile=PROFILE_EN, persona_summary="", text="something lighter")
     assert "same words over and over" in backend.calls[1][-1]["content"]
     assert (reply.engine, reply.request) == ("grounded", "something lighter")
     assert LOOP not in reply.reply
     restated = json.dumps({"reply": "Lighter picks coming.", "request": LABELS})
     ok = chat_reply(
-        ScriptedBackend(restated), profile=PROFILE_EN, persona_summary="", text="something lighter"
+        FakeBackend(restated), profile=PROFILE_EN, persona_summary="", text="something lighter"
     )
     assert (ok.engine, ok.reply, ok.request) == (
-        "llm:scripted",
+        "llm:fake",
         "Lighter picks coming.",
         "something lighter",
     )

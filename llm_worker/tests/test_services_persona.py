@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from llm_worker import pipeline, services
 from llm_worker.contracts import PersonaResult, Reason
 from llm_worker.models import Persona
-from llm_worker.tests.site_data import FakeBackend, down_backend, make_catalogue, prompt_of
+from llm_worker.tests.fake_backend import FakeBackend, down_backend, prompt_of
+from llm_worker.tests.site_data import make_catalogue
 
 
 def pending(user, **fields) -> Persona:
@@ -52,7 +53,7 @@ def test_reasons_cite_only_the_users_own_movies():
             ],
         }
     )
-    backend = FakeBackend(lambda _m: answer)
+    backend = FakeBackend(answer=lambda _m: answer)
 
     persona = services.persona_generate(persona_id=pending(cat.user).pk, backend=backend)
 
@@ -132,7 +133,7 @@ def test_a_correction_is_kept_and_fed_to_the_next_persona(django_capture_on_comm
 
     import llm_worker.conf as conf
 
-    backend = FakeBackend(answer)
+    backend = FakeBackend(answer=answer)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         new = services.persona_correct(user=cat.user, text="  I dislike loud action.  ")
     old.refresh_from_db()

@@ -13,7 +13,7 @@ from llm_worker.constrained import compile_schema
 from llm_worker.taste.grounded_parser import parse_request
 from llm_worker.taste.llm_parser import llm_parse_request, llm_schema
 from llm_worker.taste.request import PersonRef, TasteRequest
-from llm_worker.tests.scripted_backend import ScriptedBackend
+from llm_worker.tests.fake_backend import FakeBackend
 from llm_worker.tests.taste_lexicon import (
     ARRIVAL,
     BONG,
@@ -34,7 +34,7 @@ def answer(**fields) -> str:
 
 
 def read(text: str, *answers) -> tuple:
-    backend = ScriptedBackend(*answers)
+    backend = FakeBackend(*answers)
     return llm_parse_request(text, lexicon=LEX, backend=backend), backend
 
 

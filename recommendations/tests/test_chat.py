@@ -7,15 +7,14 @@ from llm_worker import pipeline
 from llm_worker.backends import simple_token_count
 from llm_worker.memory import render_history
 from llm_worker.models import ChatMessage, ChatSummary
-from llm_worker.tests.site_data import (
+from llm_worker.tests.fake_backend import (
     FakeBackend,
     chat_json,
-    fast_taste_search,
     is_chat_prompt,
-    make_catalogue,
     prompt_of,
     rerank_json,
 )
+from llm_worker.tests.site_data import fast_taste_search, make_catalogue
 from recommendations import chat as chat_flow
 from recommendations import list_flow
 from recommendations.models import RecommendationList
@@ -92,7 +91,7 @@ def test_the_model_sees_the_conversation_and_its_reply_is_kept():
     lst = RecommendationList.objects.create(
         user=cat.user, request_key="k", chat_message=message, language="en"
     )
-    list_flow.recommendation_list_fill(list_id=lst.pk, k=3, backend=FakeBackend(answer))
+    list_flow.recommendation_list_fill(list_id=lst.pk, k=3, backend=FakeBackend(answer=answer))
 
     # The request parser reads the new turn alone (earlier turns are read back by the grounded
     # parser); the reply and the re-rank see the whole conversation.

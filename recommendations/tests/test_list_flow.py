@@ -8,13 +8,8 @@ import pytest
 
 from llm_worker import conf, pipeline
 from llm_worker.contracts import RankedItem, RerankResult
-from llm_worker.tests.site_data import (
-    FakeBackend,
-    down_backend,
-    fast_taste_search,
-    make_catalogue,
-    rerank_json,
-)
+from llm_worker.tests.fake_backend import FakeBackend, down_backend, rerank_json
+from llm_worker.tests.site_data import fast_taste_search, make_catalogue
 from recommendations import list_flow
 from recommendations.models import Feedback, RecommendationList
 from recommendations.services import feedback_set
@@ -94,7 +89,7 @@ def test_labels_outside_the_candidates_are_dropped_and_counted():
             {"label": "C02", "fit": 9, "reason": "Twice."},
         ]
     )
-    backend = FakeBackend(lambda _m: hostile)
+    backend = FakeBackend(answer=lambda _m: hostile)
 
     lst = list_flow.recommendation_list_fill(list_id=new_list(cat.user).pk, k=5, backend=backend)
 
@@ -234,7 +229,7 @@ def test_a_task_out_of_time_finishes_with_the_grounded_list(with_chat):
     message = None
     if with_chat:
         message = ChatMessage.objects.create(user=cat.user, role="user", content="calmer")
-    backend = FakeBackend(lambda _m: SoftTimeLimitExceeded())
+    backend = FakeBackend(answer=lambda _m: SoftTimeLimitExceeded())
 
     lst = list_flow.recommendation_list_fill(
         list_id=new_list(cat.user, chat_message=message).pk, k=4, backend=backend
@@ -251,7 +246,7 @@ def test_a_task_out_of_time_finishes_with_the_grounded_list(with_chat):
 def test_the_configured_openai_server_ranks_and_its_failures_degrade(
     settings, django_capture_on_commit_callbacks
 ):
-    from llm_worker.tests.chat_server import ChatServer
+    from llm_worker.tests.fake_openai import Completion, FakeOpenAI
     from recommendations.list_flow import recommendation_list_request
 
     cat = make_catalogue()
@@ -261,7 +256,7 @@ def test_the_configured_openai_server_ranks_and_its_failures_degrade(
             {"label": "C44", "fit": 10, "reason": "Not a candidate."},
         ]
     )
-    with ChatServer(lambda body: (answer, 50, 20)) as server:
+    with FakeOpenAI(lambda body: Completion(answer, 50, 20)) as server:
         settings.LLM_BACKEND = "openai"
         settings.LLM_BASE_URL = server.base_url
         settings.LLM_MODEL = "smollm2"
