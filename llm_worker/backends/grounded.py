@@ -10,12 +10,7 @@ configured one, and falls back to it when a model fails. It cannot write free te
 from __future__ import annotations
 
 from llm_worker.backends.base import Answer, Generation, LLMBackend, LLMUnavailable, Message, Task
-from llm_worker.contracts import (
-    PersonaInput,
-    PersonaResult,
-    RerankInput,
-    RerankResult,
-)
+from llm_worker.contracts import RerankInput
 from llm_worker.grounded.persona import persona_answer
 from llm_worker.grounded.reasons import reasons_for
 from llm_worker.parsing import ParsedItem, ParsedRerank
@@ -67,21 +62,3 @@ class GroundedBackend(LLMBackend):
 
     def generate(self, messages: list[Message], **kwargs) -> Generation:
         raise LLMUnavailable("the grounded backend has no language model to generate text")
-
-
-# Kept for callers not yet switched to `llm_worker.pipeline.persona_fallback` and
-# `rerank_fallback` (the service layer); they answer through the grounded backend above.
-def grounded_persona(inp: PersonaInput, *, degraded_reason: str = "") -> PersonaResult:
-    from llm_worker.pipeline import persona_fallback
-
-    return persona_fallback(inp, degraded_reason=degraded_reason)
-
-
-def grounded_rerank(
-    inp: RerankInput, *, degraded_reason: str = "", dropped: int = 0
-) -> RerankResult:
-    from llm_worker.pipeline import rerank_fallback
-
-    result = rerank_fallback(inp, degraded_reason=degraded_reason)
-    result.dropped = dropped
-    return result

@@ -8,7 +8,6 @@ import re
 
 from llm_worker.backends import get_backend
 from llm_worker.backends.base import Answer
-from llm_worker.backends.grounded import grounded_persona, grounded_rerank
 from llm_worker.contracts import KeywordStats, MovieBrief, MovieFacts, PersonaInput
 from llm_worker.pipeline import persona_build, persona_fallback, rerank, rerank_fallback
 from llm_worker.tests.fake_backend import FakeBackend
@@ -169,7 +168,3 @@ def test_the_fallbacks_are_the_grounded_backend_behind_the_same_interface():
     persona = persona_fallback(persona_input("ko"), degraded_reason="timeout: late")
     assert persona.engine == "grounded"
     assert persona.degraded_reason == "timeout: late"
-    # The names the service layer still imports answer the same.
-    assert grounded_persona(persona_input("ko"), degraded_reason="timeout: late") == persona
-    old = grounded_rerank(inp, degraded_reason="timeout: the task passed its soft time limit")
-    assert old.items == late.items
