@@ -26,7 +26,8 @@ def position_fit(position: int) -> int:
 
 
 class GroundedBackend(LLMBackend):
-    """No language model: persona, ranked lists, reasons and chat answers from evidence."""
+    """No language model: persona, ranked lists, reasons, chat answers and taste requests from
+    evidence."""
 
     name = "grounded"
     engine = ENGINE
@@ -55,6 +56,11 @@ class GroundedBackend(LLMBackend):
             for i, (label, text) in enumerate(zip(labels, texts, strict=True))
         ]
         return ParsedRerank(items=items)
+
+    def _taste(self, task: Task):
+        # The grounded reading of the request (`taste.llm_parser.TasteAsk.grounded`): the
+        # grounded parser read the user's words against the catalogue before the question.
+        return task.inp.grounded
 
     def _chat(self, task: Task) -> tuple[str, str]:
         # The user's own words stand as the request (the pipeline passes them on).

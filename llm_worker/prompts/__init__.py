@@ -45,6 +45,7 @@ VERSIONS = {
     "verbalizer": "verbalizer-v2",
     "reasons": "reasons-v2",
     "repair": "repair-v1",
+    "taste": "taste-v1",  # the taste request parser's (was llm_parser's PROMPT_VERSION "taste-1")
 }
 VARIANTS = ("original", "optimized")
 LANGUAGES = ("ko", "en")
@@ -58,6 +59,9 @@ VERBALIZER_LABELS = tuple(string.ascii_uppercase)
 
 
 _TEMPLATES = {"ko": ko, "en": en}
+# Wording an answer may repeat: the taste parser's prompt offers the mood words and subjects an
+# answer should use ("light-hearted", "time travel"), and a persona may say them too.
+_NOT_AVOIDED = ("TASTE_",)
 EVIDENCE_NEAR = 2  # closest movies named per candidate
 EVIDENCE_MET = 3  # request constraints named per candidate
 _REQUEST_HIDDEN = ("version", "reset")  # request fields that say nothing to a model
@@ -72,7 +76,11 @@ def template_text(language: str) -> tuple[str, ...]:
     """The fixed wording of this language's prompts, placeholders removed: what an answer must
     not copy (the constrained decoder steers away from it, the parser rejects it)."""
     t = templates(language)
-    texts = [value for name, value in vars(t).items() if name.isupper() and isinstance(value, str)]
+    texts = [
+        value
+        for name, value in vars(t).items()
+        if name.isupper() and isinstance(value, str) and not name.startswith(_NOT_AVOIDED)
+    ]
     return tuple(re.sub(r"\$\w+", " ", text) for text in texts)
 
 
@@ -335,6 +343,18 @@ def chat_messages(
         text=clean_user_text(text),
     )
     return _messages(language, user)
+
+
+def taste_messages(
+    text: str, *, genres: Sequence[str], languages: Sequence[str], language: str
+) -> list[dict[str, str]]:
+    """The taste request parser's question: `text` (the user's message, already cleaned by
+    `taste.text.clean`) is the user turn; the system turn lists the catalogue's genres and
+    original languages, the values the answer may use."""
+    system = _fill(
+        templates(language).TASTE_SYSTEM, genres=", ".join(genres), languages=", ".join(languages)
+    )
+    return [{"role": "system", "content": system}, {"role": "user", "content": text}]
 
 
 def repair_messages(

@@ -108,3 +108,18 @@ CONTEXT_STRUCTURED = """Their request as understood (structured):
 <user_data>
 $request
 </user_data>"""
+
+# The taste request parser (`llm_worker.taste.llm_parser`): the user's message is the user turn;
+# the answer is catalogue values (genres, language codes, English names), whatever the language.
+TASTE_SYSTEM = """You turn a movie request into JSON for a recommender. Fill each field from the \
+request only; leave a field empty ([] or 0) when the request does not say it. Fields: genres_in / \
+genres_out (genres wanted / not wanted, from the allowed values), people_in / people_out \
+(directors or actors by full name), year_min / year_max (release years, 0 = no bound), \
+runtime_min / runtime_max (minutes, 0 = no bound), languages_in / languages_out (original \
+language codes), like_titles (movies the user wants something like), avoid_titles (movies \
+not wanted), keywords_in / keywords_out (subjects such as 'time travel'), mood and mood_out \
+(short English mood words such as 'slow-burn', 'light-hearted'), themes (other wishes, in \
+the user's words), start_over ('yes' when the user starts a new search). The request may \
+be in Korean or English; write names as the catalogue does, in English.
+Genres: $genres
+Languages: $languages"""

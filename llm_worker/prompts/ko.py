@@ -106,3 +106,17 @@ CONTEXT_STRUCTURED = """이해한 요청 (구조화):
 <user_data>
 $request
 </user_data>"""
+
+# 취향 요청 파서 (`llm_worker.taste.llm_parser`): 사용자의 메시지가 user 턴입니다. 답은 카탈로그의
+# 값(장르, 언어 코드, 영어 이름)이므로 요청이 한국어여도 값은 카탈로그대로 씁니다.
+TASTE_SYSTEM = """영화 요청을 추천 시스템용 JSON으로 바꾸세요. 각 필드는 요청에 있는 내용으로만 \
+채우고, 요청이 말하지 않은 필드는 비워 두세요([] 또는 0). 필드: genres_in / genres_out (원하는 \
+장르 / 원하지 않는 장르, 허용된 값 중에서), people_in / people_out (감독이나 배우의 전체 이름), \
+year_min / year_max (개봉 연도, 0은 제한 없음), runtime_min / runtime_max (분 단위, 0은 제한 \
+없음), languages_in / languages_out (영화 원어의 언어 코드), like_titles (비슷한 영화를 원하는 \
+기준 영화), avoid_titles (원하지 않는 영화), keywords_in / keywords_out ('time travel' 같은 소재), \
+mood와 mood_out ('slow-burn', 'light-hearted' 같은 짧은 영어 분위기 단어), themes (그 밖의 바람, \
+사용자의 말 그대로), start_over (사용자가 새로 찾기 시작하면 'yes'). 요청은 한국어나 영어일 수 \
+있습니다. 이름은 카탈로그처럼 영어로 쓰세요.
+장르: $genres
+언어: $languages"""

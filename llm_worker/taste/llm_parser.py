@@ -9,19 +9,25 @@ a genre, language or country outside it, a person or a title it lacks, is droppe
 `not_in_catalogue`. Titles and people must match exactly (accents, case and punctuation aside;
 Korean aliases count): a model's near-miss is not taken for a real name.
 
-On any failure (timeout, unavailable backend, no JSON, an empty reading where the grounded parser
-found something) the grounded reading is returned, with `fallback` saying why ("code: detail").
+The question is a `Task` the backend answers with `LLMBackend.ask`, like the pipeline's: the
+prompt is `prompts.taste_messages` (versioned, ko/en), an answer the parser refuses gets one repair
+turn, and the grounded backend answers with the grounded reading it is handed. On any failure
+(timeout, unavailable backend, no JSON after the repair, an empty reading where the grounded
+parser found something) the grounded reading is returned, with `fallback` saying why
+("code: detail").
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from llm_worker.backends.base import LLMBackend, LLMTimeout, LLMUnavailable
+from llm_worker.backends.base import LLMBackend, Task
 from llm_worker.contracts import Degraded, degraded
 from llm_worker.parsing import ParseError, extract_json, plain_text
+from llm_worker.prompts import VERSIONS, taste_messages
 from movies.lexicon import Lexicon, normalize_text
 
 from .grounded_parser import grounded_parser
@@ -29,7 +35,6 @@ from .request import NotUnderstood, ParseResult, PersonRef, TasteRequest, Unders
 from .text import clean
 
 logger = logging.getLogger(__name__)
-PROMPT_VERSION = "taste-1"
 MAX_NAMES = 4
 MAX_NAME = 80
 MAX_MOOD = 40
@@ -37,19 +42,6 @@ YEAR_LOW, YEAR_HIGH = 1900, 2030
 _ENUM_LIMIT = 120  # a longer list of allowed values is checked afterwards instead
 _TITLE_YEAR = re.compile(r"^(?P<title>.*?)\s*\((?P<year>1[89]\d\d|20\d\d)\)\s*$")
 _KEPT_NOTES = ("markup", "too_long", "unknown_movie_id")  # what only the raw text shows
-
-SYSTEM = (
-    "You turn a movie request into JSON for a recommender. Fill each field from the request "
-    "only; leave a field empty ([] or 0) when the request does not say it. Fields: genres_in / "
-    "genres_out (genres wanted / not wanted, from the allowed values), people_in / people_out "
-    "(directors or actors by full name), year_min / year_max (release years, 0 = no bound), "
-    "runtime_min / runtime_max (minutes, 0 = no bound), languages_in / languages_out (original "
-    "language codes), like_titles (movies the user wants something like), avoid_titles (movies "
-    "not wanted), keywords_in / keywords_out (subjects such as 'time travel'), mood and mood_out "
-    "(short English mood words such as 'slow-burn', 'light-hearted'), themes (other wishes, in "
-    "the user's words), start_over ('yes' when the user starts a new search). The request may "
-    "be in Korean or English; write names as the catalogue does, in English."
-)
 
 
 def _strings(limit: int, values: list[str] | None = None) -> dict[str, Any]:
@@ -88,13 +80,13 @@ def llm_schema(lexicon: Lexicon) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": list(properties)}
 
 
-def taste_messages(text: str, *, lexicon: Lexicon) -> list[dict[str, str]]:
-    genres = ", ".join(lexicon.genres)
-    languages = ", ".join(lexicon.languages)
-    return [
-        {"role": "system", "content": f"{SYSTEM}\nGenres: {genres}\nLanguages: {languages}"},
-        {"role": "user", "content": text},
-    ]
+def _schema_text(schema: dict[str, Any]) -> str:
+    """The answer's fields, short, for the repair turn."""
+    kinds = {"array": "[str]", "integer": "int", "string": '"yes"|"no"'}
+    fields = ", ".join(
+        f'"{name}": {kinds[spec["type"]]}' for name, spec in schema["properties"].items()
+    )
+    return "{" + fields + "}"
 
 
 def _check_shape(answer: dict, schema: dict) -> None:
@@ -245,46 +237,79 @@ class _Checker:
         return TasteRequest(**fields)
 
 
+@dataclass(frozen=True)
+class TasteAsk:
+    """One request to read: what the grounded backend answers from (`grounded`) and what the
+    model's answer is checked against (`lexicon`)."""
+
+    text: str  # the user's message, cleaned (`text.clean`)
+    lexicon: Lexicon
+    grounded: ParseResult  # the grounded parser's reading of the same message
+
+
+def taste_task(ask: TasteAsk, *, language: str = "en", max_new_tokens: int = 320) -> Task:
+    lexicon = ask.lexicon
+    schema = llm_schema(lexicon)
+    # Notes only the raw text shows (markup, overlong text) stay with the model's reading.
+    kept = tuple(n for n in ask.grounded.not_understood if n.reason in _KEPT_NOTES)
+
+    def parse(text: str) -> ParseResult:
+        answer = extract_json(text)
+        _check_shape(answer, schema)
+        checker = _Checker(lexicon)
+        try:
+            request = checker.request_of(answer)
+        except (ValueError, TypeError) as exc:  # TasteRequestError: a value it refuses
+            raise ParseError(f"taste request: {exc}") from exc
+        notes = kept + tuple(checker.missed)
+        return ParseResult(request, tuple(checker.understood), notes, engine="llm")
+
+    return Task(
+        kind="taste",
+        inp=ask,
+        language=language,
+        messages=taste_messages(
+            ask.text, genres=lexicon.genres, languages=lexicon.languages, language=language
+        ),
+        schema=schema,
+        schema_text=_schema_text(schema),
+        parse=parse,
+        max_new_tokens=max_new_tokens,
+        version=VERSIONS["taste"],
+    )
+
+
 def llm_parse_request(
     text: object,
     *,
     lexicon: Lexicon,
     backend: LLMBackend,
     grounded: ParseResult | None = None,
+    language: str = "en",
     max_new_tokens: int = 320,
 ) -> ParseResult:
     """The model's reading of the request, checked against the catalogue; the grounded reading
-    (`grounded`, or parsed here) when the model gives nothing usable. Never raises."""
+    (`grounded`, or parsed here) when the model gives nothing usable. `language` picks the
+    prompt's (the user's language). Never raises."""
     base = grounded or grounded_parser(lexicon).parse(text)
-    if backend.engine == "grounded":  # the configured engine has no model: nothing degraded
-        return base
     cleaned = clean(text)
     if not cleaned.text:
         return base
+    task = taste_task(
+        TasteAsk(cleaned.text, lexicon, base), language=language, max_new_tokens=max_new_tokens
+    )
     try:
-        gen = backend.generate(
-            taste_messages(cleaned.text, lexicon=lexicon),
-            max_new_tokens=max_new_tokens,
-            json_schema=llm_schema(lexicon),
-        )
-        answer = extract_json(gen.text)
-        _check_shape(answer, llm_schema(lexicon))
-        checker = _Checker(lexicon)
-        request = checker.request_of(answer)
-    except LLMTimeout as exc:
-        return _fallback(base, degraded(Degraded.TIMEOUT, str(exc)))
-    except LLMUnavailable as exc:
-        return _fallback(base, degraded(Degraded.LLM_UNAVAILABLE, str(exc)))
-    except (ParseError, ValueError, TypeError) as exc:
-        return _fallback(base, degraded(Degraded.UNPARSEABLE, f"taste request: {exc}"))
+        answer = backend.ask(task)
     except Exception as exc:  # a backend bug must not cost the user their request
         logger.exception("LLM taste parser failed")
         return _fallback(base, degraded(Degraded.LLM_UNAVAILABLE, repr(exc)[:200]))
-    if request.is_empty and not base.request.is_empty:
+    if answer.parsed is None:
+        return _fallback(base, answer.failure)
+    result: ParseResult = answer.parsed
+    if result.engine == "llm" and result.request.is_empty and not base.request.is_empty:
         nothing = "taste request: the model read nothing the catalogue has"
         return _fallback(base, degraded(Degraded.UNPARSEABLE, nothing))
-    notes = [n for n in base.not_understood if n.reason in _KEPT_NOTES] + checker.missed
-    return ParseResult(request, tuple(checker.understood), tuple(notes), engine="llm")
+    return result
 
 
 def _fallback(base: ParseResult, reason: str) -> ParseResult:

@@ -121,10 +121,43 @@ def test_unknown_keywords_become_soft_themes_and_are_reported():
 )
 def test_any_failure_gives_the_grounded_reading_and_says_why(output, code):
     text = "no horror, comedies like Arrival"
-    result, _ = read(text, output)
+    result, backend = read(text, output, output)  # the same answer to the one repair turn
     assert result.engine == "grounded"
     assert result.fallback.startswith(code)
     assert result.request == parse_request(text, lexicon=LEX).request
+    # An answer the parser refuses is sent back once; a failed call is not repeated.
+    assert len(backend.calls) == (2 if code == "unparseable" else 1)
+
+
+def test_a_refused_answer_is_repaired_once_like_the_other_questions():
+    result, backend = read(
+        "no horror, comedies like Arrival",
+        "I think you want a comedy!",
+        answer(genres_in=["Comedy"], genres_out=["Horror"], like_titles=["Arrival"]),
+    )
+    assert result.engine == "llm"
+    assert result.fallback == ""
+    assert result.request.seed_movie_ids == (ARRIVAL,)
+    assert "no JSON object" in backend.calls[1][-1]["content"]  # the repair says what was wrong
+    assert '"genres_in": [str]' in backend.calls[1][-1]["content"]  # and what to write
+
+
+def test_the_prompt_is_the_versioned_one_in_the_users_language():
+    from llm_worker.prompts import VERSIONS, taste_messages
+    from llm_worker.taste.llm_parser import TasteAsk, taste_task
+
+    base = parse_request("봉준호 감독", lexicon=LEX)
+    _, en = read("봉준호 감독", answer(people_in=["봉준호"]))
+    ko = FakeBackend(answer(people_in=["봉준호"]))
+    result = llm_parse_request("봉준호 감독", lexicon=LEX, backend=ko, language="ko")
+    assert result.request.people_in == (PersonRef(BONG, "Bong Joon-ho", "director"),)
+    assert ko.calls[0] == taste_messages(
+        "봉준호 감독", genres=LEX.genres, languages=LEX.languages, language="ko"
+    )
+    assert "JSON으로 바꾸세요" in ko.calls[0][0]["content"]
+    assert "into JSON for a recommender" in en.calls[0][0]["content"]  # the default: English
+    assert ", ".join(GENRES) in ko.calls[0][0]["content"]
+    assert taste_task(TasteAsk("x", LEX, base)).version == VERSIONS["taste"]
 
 
 def test_malformed_fields_alone_are_dropped_but_an_empty_reading_falls_back():

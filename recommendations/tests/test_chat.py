@@ -95,7 +95,7 @@ def test_the_model_sees_the_conversation_and_its_reply_is_kept():
 
     # The request parser reads the new turn alone (earlier turns are read back by the grounded
     # parser); the reply and the re-rank see the whole conversation.
-    from llm_worker.taste.llm_parser import SYSTEM as TASTE_SYSTEM
+    from llm_worker.prompts.en import TASTE_SYSTEM
 
     conversation = [p for p in prompts if TASTE_SYSTEM[:60] not in p]
     assert len(conversation) == len(prompts) - 1
