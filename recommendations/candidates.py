@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext
 
 from movies.models import Movie, Rating
@@ -84,12 +85,18 @@ def active_recommender_forget() -> None:
 
 
 # -- candidates ----------------------------------------------------------------------------------
-def excluded_movie_ids(*, user) -> set[int]:
-    """Movies never to recommend to `user` again: watched/picked, already shown, dismissed."""
+def excluded_movie_ids(*, user, shown_in: int | None = None) -> set[int]:
+    """Movies never to recommend to `user` again: watched/picked, already shown, dismissed.
+    `shown_in` (a root list's id) narrows "shown" to that list and its "more" pages: a list
+    that answers an explicit ask may bring back a movie an earlier list showed and the user
+    let pass ("Christopher Nolan films" after a list that held Inception)."""
     watched = Rating.objects.filter(user=user).values_list("movie_id", flat=True)
-    shown = RecommendationItem.objects.filter(recommendation_list__user=user).values_list(
-        "movie_id", flat=True
-    )
+    shown = RecommendationItem.objects.filter(recommendation_list__user=user)
+    if shown_in is not None:
+        shown = shown.filter(
+            Q(recommendation_list_id=shown_in) | Q(recommendation_list__parent_id=shown_in)
+        )
+    shown = shown.values_list("movie_id", flat=True)
     dismissed = Feedback.objects.filter(user=user, kind=Feedback.Kind.DISMISS).values_list(
         "movie_id", flat=True
     )

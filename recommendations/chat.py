@@ -15,8 +15,15 @@ from llm_worker.chat import CHAT_MAX, ChatContext, chat_message_create
 from llm_worker.contracts import RankedItem
 from llm_worker.models import ChatMessage
 from llm_worker.services import text_clean, user_language
+from llm_worker.taste import describe
+from movies.selectors import movies_by_ids
 
-from .chat_text import not_understood_sentence, relaxed_sentence, understood_sentence
+from .chat_text import (
+    carried_sentence,
+    not_understood_sentence,
+    relaxed_sentence,
+    understood_sentence,
+)
 from .list_flow import DEFAULT_K, recommendation_list_request
 from .models import RecommendationList
 
@@ -37,6 +44,15 @@ def chat_post(*, user, text: str) -> tuple[ChatMessage, RecommendationList]:
     message = chat_message_create(user=user, text=text)
     new_list = recommendation_list_request(user=user, k=DEFAULT_K, chat_message=message)
     return message, new_list
+
+
+def _titles_of(request) -> dict[int, str]:
+    ids = [*request.seed_movie_ids, *request.avoid_movie_ids]
+    if not ids:
+        return {}
+    return {
+        pk: f"{m.title} ({m.year})" if m.year else m.title for pk, m in movies_by_ids(ids).items()
+    }
 
 
 def chat_answer_text(
@@ -61,6 +77,8 @@ def chat_answer_text(
             lines.append(_("New picks: %(titles)s.") % {"titles": quoted})
         if turn is not None:
             lines.append(understood_sentence(turn.understood))
+            standing = describe(understanding.request, titles=_titles_of(understanding.request))
+            lines.append(carried_sentence(standing, turn.understood))
             lines.append(not_understood_sentence(turn.not_understood))
             if turn.fallback:
                 lines.append(_("The language model could not read your request; I read it myself."))

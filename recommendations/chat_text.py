@@ -9,12 +9,28 @@ uses `llm_worker.korean.ko_format`.
 
 from __future__ import annotations
 
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, gettext_noop
 from django.utils.translation import gettext as _
 
 from llm_worker.korean import ko_format
 from llm_worker.taste import NotUnderstood, Understood
 from movies.describe import genre_name
+
+# The taste parser's canonical moods (llm_worker.taste.vocabulary.MOOD_TERMS values), named in
+# the user's language.
+MOODS = {
+    m: m
+    for m in (
+        gettext_noop("atmospheric"), gettext_noop("beautiful"), gettext_noop("character-driven"),
+        gettext_noop("dark"), gettext_noop("epic"), gettext_noop("feel-good"), gettext_noop("fun"),
+        gettext_noop("funny"), gettext_noop("inspiring"), gettext_noop("intense"),
+        gettext_noop("light-hearted"), gettext_noop("mind-bending"), gettext_noop("moving"),
+        gettext_noop("nostalgic"), gettext_noop("quiet"), gettext_noop("quirky"),
+        gettext_noop("romantic"), gettext_noop("sad"), gettext_noop("scary"),
+        gettext_noop("slow-burn"), gettext_noop("strong female lead"),
+        gettext_noop("thought-provoking"), gettext_noop("true story"), gettext_noop("violent"),
+    )
+}  # fmt: skip
 
 
 def _span(value: str) -> tuple[int | None, int | None]:
@@ -79,7 +95,7 @@ def understood_phrase(piece: Understood) -> str:
     elif kind == "keyword":
         what = _("about %(keyword)s") % {"keyword": _quoted(value)}
     elif kind == "mood":
-        what = _("mood: %(mood)s") % {"mood": value}
+        what = _("mood: %(mood)s") % {"mood": _(MOODS[value]) if value in MOODS else value}
     elif kind == "seed":
         return _("like %(title)s") % {"title": _quoted(value)}
     elif kind == "avoid_movie":
@@ -118,6 +134,16 @@ def understood_sentence(pieces: tuple[Understood, ...]) -> str:
     return _("I understood: %(pieces)s.") % {"pieces": _(", ").join(phrases)}
 
 
+def carried_sentence(standing: tuple[Understood, ...], turn: tuple[Understood, ...]) -> str:
+    """What the list also honours from earlier turns or the persona correction (so "all of
+    that" below never hides a condition the user cannot see)."""
+    said = {understood_phrase(p) for p in turn}
+    carried = [p for p in dict.fromkeys(understood_phrase(p) for p in standing) if p not in said]
+    if not carried:
+        return ""
+    return _("Still in place from before: %(pieces)s.") % {"pieces": _(", ").join(carried)}
+
+
 def not_understood_sentence(notes: tuple[NotUnderstood, ...]) -> str:
     if not notes:
         return ""
@@ -131,13 +157,13 @@ def relaxed_sentence(*, matching: int | None, relaxed: tuple[str, ...], k: int) 
     if matching is None or matching >= k:
         return ""
     names = {
-        "keyword": _("keywords"),
-        "runtime": _("runtime"),
-        "years": _("years"),
-        "person": _("people"),
-        "genre": _("genres"),
-        "language": _("language"),
-        "country": _("country"),
+        "keyword": _("the keywords"),
+        "runtime": _("the running time"),
+        "years": _("the years"),
+        "person": _("the people"),
+        "genre": _("the genres"),
+        "language": _("the language"),
+        "country": _("the country"),
     }
     dropped = _(", ").join(names[r] for r in relaxed if r in names)
     if matching == 0:
@@ -148,6 +174,6 @@ def relaxed_sentence(*, matching: int | None, relaxed: tuple[str, ...], k: int) 
         head = _("Only %(count)d movies you have not seen meet all of that.") % {"count": matching}
     if not dropped:
         return head
-    return f"{head} " + _("After them come close ones, without: %(dropped)s.") % {
-        "dropped": dropped
-    }
+    return f"{head} " + _(
+        "After those come close matches that leave out %(dropped)s you asked for."
+    ) % {"dropped": dropped}

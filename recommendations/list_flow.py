@@ -55,7 +55,7 @@ from .candidates import Candidate, active_recommender, excluded_movie_ids
 from .models import RecommendationItem, RecommendationList
 from .retrieval import Retrieved, retrieve
 from .selectors import liked_movie_ids
-from .understanding import Understanding, understanding_for
+from .understanding import Understanding, asks_for_something, understanding_for
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +118,12 @@ def _candidate_pool(lst: RecommendationList, *, k: int, chat: ChatContext, backe
     themes = _free_text(chat, understanding)
     if themes:
         request = replace(request, themes=request.themes + themes)
+    # A list that answers an explicit ask may bring back what earlier lists showed; its own
+    # pages never repeat one another.
+    turn = understanding.turn
+    asked = turn is not None and asks_for_something(turn.request)
+    family = (lst.parent_id or lst.pk) if asked else None
+    excluded = excluded_movie_ids(user=lst.user, shown_in=family)
     retrieved = retrieve(
         user=lst.user,
         request=request,
@@ -125,9 +131,9 @@ def _candidate_pool(lst: RecommendationList, *, k: int, chat: ChatContext, backe
         pool_size=CANDIDATE_FACTOR * k,
         novelty=lst.novelty,
         prefer_genres=understanding.prefer_genres,
+        blocked=excluded,
     )
     movies = movies_by_ids([c.movie_id for c in retrieved.candidates])
-    excluded = excluded_movie_ids(user=lst.user)
     retrieved.candidates = [
         c
         for c in retrieved.candidates

@@ -160,13 +160,13 @@ class RecommendationItem(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.movie}"
+
     def reason_in(self, language: str) -> str:
         """The reason in `language` when it was written in it, else the list's own."""
         other = self.reason_translations if isinstance(self.reason_translations, dict) else {}
         return other.get(language) or self.reason
-
-    def __str__(self) -> str:
-        return f"{self.rank}. {self.movie}"
 
 
 class Feedback(models.Model):

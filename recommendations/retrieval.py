@@ -185,14 +185,18 @@ def retrieve(
     pool_size: int,
     novelty: float = 0.0,
     prefer_genres: tuple[str, ...] = (),
+    blocked: set[int] | None = None,
 ) -> Retrieved:
     """Up to `pool_size` candidates for `user` that honour `request`, best first (see the
-    module docstring); never a hidden, watched, shown or dismissed movie."""
-    blocked = excluded_movie_ids(user=user)
+    module docstring); never a hidden movie nor one in `blocked` (default: every watched,
+    shown or dismissed movie, `candidates.excluded_movie_ids`)."""
+    blocked = excluded_movie_ids(user=user) if blocked is None else blocked
     scorer = _Scorer(user, novelty)
     out = Retrieved()
     if request.is_empty and not prefer_genres:
-        out.candidates = candidates_for_user(user=user, k=pool_size, novelty=novelty)
+        out.candidates = candidates_for_user(
+            user=user, k=pool_size, novelty=novelty, exclude_movie_ids=blocked
+        )
         _evidence(out, scorer, request, seed_z={})
         return out
     kinds = asked_kinds(request)

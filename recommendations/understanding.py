@@ -8,8 +8,9 @@ the user actually wrote. The order is:
    what it rules out stands as a hard exclusion (`genres_out`, `people_out`, ...); what it asks
    for is a standing *preference* (genres it prefers are boosted, never required; its moods
    colour the ranking), since "I prefer dramas" does not mean "only dramas, always";
-2. each earlier chat turn, oldest first, `combine`d in (a new ask replaces the old one of its
-   kind; "no more X" stands until lifted; asking for X later lifts it);
+2. each earlier chat turn, oldest first, followed (`follow`): a turn that asks for something
+   starts a new search (earlier asks give way, "no more X" stands until lifted, asking for X
+   later lifts it); a turn that only adds a mood or an exclusion refines the one before;
 3. the turn this list answers, read by the LLM parser when a language model is configured (the
    grounded reading when it fails, and that failure is named), else by the grounded parser.
 
@@ -34,6 +35,29 @@ logger = logging.getLogger(__name__)
 MAX_TURNS = 20  # earlier user turns read back into the standing request
 _EXCLUSIONS = ("genres_out", "people_out", "languages_out", "countries_out", "keywords_out",
                "avoid_movie_ids", "mood_out", "years_out")  # fmt: skip
+
+
+_ASKS = ("genres_in", "people_in", "languages_in", "countries_in", "keywords_in", "seed_movie_ids")
+_BOUNDS = ("year_min", "year_max", "runtime_min", "runtime_max")
+
+
+def asks_for_something(request: TasteRequest) -> bool:
+    """True when the request names what it wants (genres, people, years, runtime, language,
+    country, keywords, "like" titles), not only what it does not want or a mood."""
+    return any(getattr(request, n) for n in _ASKS) or any(
+        getattr(request, n) is not None for n in _BOUNDS
+    )
+
+
+def follow(previous: TasteRequest, new: TasteRequest, *, standing_mood=()) -> TasteRequest:
+    """The conversation after one more turn. A turn that asks for something of its own starts
+    a new search: the earlier turns' asks give way (their exclusions stand, and the persona
+    correction's moods); a turn that only adds a mood or an exclusion refines the search
+    ("something lighter now" keeps the sci-fi of the turn before)."""
+    if asks_for_something(new):
+        kept = {n: getattr(previous, n) for n in _EXCLUSIONS}
+        previous = TasteRequest(**kept, mood=tuple(standing_mood))
+    return combine(previous, new)
 
 
 @dataclass
@@ -85,7 +109,7 @@ def _understand(lst, backend) -> Understanding:
     if message is not None:
         turns = turns.filter(pk__lt=message.pk)
     for text in reversed(list(turns.order_by("-pk").values_list("content", flat=True)[:MAX_TURNS])):
-        request = combine(request, parser.parse(text).request)
+        request = follow(request, parser.parse(text).request, standing_mood=corrected_mood)
     out = Understanding(prefer_genres=prefer)
     if message is None:
         # Not an answer to a turn: what the user ruled out stands, and the correction's moods.
@@ -99,7 +123,7 @@ def _understand(lst, backend) -> Understanding:
         turn = llm_parse_request(message.content, lexicon=lexicon, backend=backend, grounded=turn)
         out.degraded_reason = turn.fallback
     out.turn = turn
-    out.request = combine(request, turn.request)
+    out.request = follow(request, turn.request, standing_mood=corrected_mood)
     if set(out.request.genres_in) & set(prefer):
         out.prefer_genres = tuple(g for g in prefer if g not in out.request.genres_in)
     return out

@@ -83,7 +83,7 @@ REASON_DEFAULT = (
 )
 
 # -- the chat ------------------------------------------------------------------------------------
-CHAT_ACK = "I updated your picks for that."
+CHAT_ACK = "Here is a new list for that."
 
 # -- names ---------------------------------------------------------------------------------------
 LANGUAGES = {

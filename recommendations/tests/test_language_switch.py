@@ -66,7 +66,8 @@ def test_persona_and_card_reasons_follow_the_switch_at_once(client, reader):
     assert persona_en.language == "en"
     assert not HANGUL.search(persona_en.summary)
     first = lst.items.order_by("rank").first()
-    assert first.reason and first.reason in english
+    assert first.reason
+    assert first.reason in english
 
     _switch(client, "ko")
 
