@@ -196,6 +196,7 @@ def _candidates(*, user_id, info, history, dismissed, excluded, k, novelty) -> l
         excluded_ids=excluded,
         dismissed_ids=dismissed,
         novelty=novelty,
+        fresh_within=k,  # a movie placed from its features may take place k (engine.cold)
     )
     alive = set(Movie.objects.filter(pk__in=[r[0] for r in ranked]).values_list("pk", flat=True))
     out = [Candidate(m, s, engine, because) for m, s, engine, because in ranked if m in alive][:k]

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import metrics as M
 from .cold import FILE as COLD_FILE
-from .cold import ColdItems, save_item_keys
+from .cold import ColdItems, fresh_slot, save_item_keys
 from .data import IdMap, Interactions, ItemInfo, UserInfo, build_trainset
 from .embedding_models import LightFMModel, Sequential
 from .features import item_keys, user_keys
@@ -154,9 +154,12 @@ class Recommender:
         dismissed_ids: list[int] = (),
         novelty: float = 0.0,
         strict: bool = False,
+        fresh_within: int | None = None,
     ) -> list[tuple[int, float, str, list[int]]]:
         """The top `k` (movie id, score, engine, because ids), never an excluded or history
-        movie."""
+        movie. Placed movies (engine.cold) compete on their score; when none is among the first
+        `fresh_within` (default k: the caller shows them all), the best one the user would like
+        is put at place `fresh_within` (engine.cold.fresh_slot)."""
         with one_blas_thread():
             return self._recommend(
                 user_id=user_id,
@@ -167,11 +170,13 @@ class Recommender:
                 dismissed_ids=dismissed_ids,
                 novelty=novelty,
                 strict=strict,
+                fresh_within=min(k, fresh_within or k),
             )
 
     def _recommend(
-        self, *, user_id, history_ids, keys, k, excluded_ids, dismissed_ids, novelty, strict
-    ):
+        self, *, user_id, history_ids, keys, k, excluded_ids, dismissed_ids, novelty, strict,
+        fresh_within,
+    ):  # fmt: skip
         s, engine = self.scores(
             user_id=user_id,
             history_ids=history_ids,
@@ -195,17 +200,30 @@ class Recommender:
             for m, (v, _r) in placed.items():
                 if m in self.item_map:  # trained without interactions: its place replaces 0
                     s[self.item_map.index(m)] = v
-        top = M.top_k(s, k, np.concatenate([hist, blocked]).astype(np.int64))
+        offered = np.ones(len(s), dtype=bool)
+        offered[np.concatenate([hist, blocked]).astype(np.int64)] = False
+        top = M.top_k(s, k, np.flatnonzero(~offered))
         out = [
             (int(self.item_map.ids[i]), float(s[i]), engine, self.because(int(i), hist))
             for i in top
             if int(self.item_map.ids[i]) not in placed
         ]
         cold_engine = COLD_ENGINE.format(engine=engine)
-        for m, (v, r) in placed.items():
-            because = [int(self.item_map.ids[j]) for j in cold.because(r, hist)]
-            out.append((m, v, cold_engine, because))
+        rows_cold = [
+            (m, v, cold_engine, [int(self.item_map.ids[j]) for j in cold.because(r, hist)])
+            for m, (v, r) in placed.items()
+        ]
+        out += rows_cold
         out.sort(key=lambda row: -row[1])
+        if placed and not any(row[0] in placed for row in out[:fresh_within]):
+            # Day one: a placed movie the user would like may take the last place (engine.cold).
+            offered[[self.item_map.index(m) for m in placed if m in self.item_map]] = False
+            scores = {m: v for m, (v, _r) in placed.items()}
+            fresh = fresh_slot(s[offered], scores, fresh_within)
+            if fresh is not None and len(out) >= fresh_within:
+                row = next(row for row in rows_cold if row[0] == fresh)
+                out.remove(row)
+                out.insert(fresh_within - 1, row)
         return out[:k]
 
     def cold_scores(self, s: np.ndarray, *, history_ids, dismissed_ids=()) -> dict[int, float]:

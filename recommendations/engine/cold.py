@@ -20,7 +20,19 @@ an item-item model scores a watched movie by the others only), a dismissed one a
 the neighbours' similarity-weighted mean, shrunk toward the average by PRIOR (few or weak
 neighbours say little) and discounted: z_c < DISCOUNT * max_j z_j, so a guess from features
 stays below the neighbours that earned their place with ratings, yet above movies unlike
-anything the user likes.
+anything the user likes. The discount is deliberate: placed the same way, a film that does have
+ratings lands above the model's own rank for it four times in five on ml-latest-small (mostly
+little-known films the model ranks low), so an undiscounted guess would be optimistic.
+
+Day one (`fresh_slot`). Averaged like this, a new film by a director the user picked lands
+where that director's typical film does: for a user who picked three films of one of the 40
+most-watched directors of ml-latest-small (EASE), at rank 240 of 9.7k in the median, outside a
+30-candidate pool, where it would wait for ratings it cannot get without being shown. So the
+best placed movie whose score is in the user's top FRESH_TOP_SHARE of the trained movies takes
+the last place of a top k that has no placed movie on merit (FRESH_SLOTS = 1): it stays below
+every candidate that earned its place, and one guess per list displaces one candidate at most.
+With 5%, that user's new film qualifies 98% of the time (1%: 12%, 3%: 72%), a new film by one
+of the 39 other directors 5% of the time (3%: 1.5%).
 """
 
 from __future__ import annotations
@@ -49,6 +61,8 @@ K = 20  # neighbours kept per cold movie
 MIN_SIM = 0.05  # below this cosine a trained movie is no evidence
 DISCOUNT = 0.6
 PRIOR = 1.0
+FRESH_SLOTS = 1
+FRESH_TOP_SHARE = 0.05
 FILE = "cold_items.npz"
 KEYS_FILE = "item_keys.json"
 
@@ -178,6 +192,17 @@ class ColdItems:
             return cls.empty()
         with np.load(path, allow_pickle=False) as a:
             return cls(a["ids"], a["neighbours"], a["similarity"])
+
+
+def fresh_slot(trained: np.ndarray, placed: dict[int, float], k: int) -> int | None:
+    """The placed movie (id -> score) that takes the last place of a top k (see the module
+    docstring), or None: none scores in the top FRESH_TOP_SHARE of `trained` (the scores of the
+    trained movies the user may be offered), or k is too small to give a place away."""
+    if not placed or k < 2 or FRESH_SLOTS < 1:
+        return None
+    best = max(placed, key=placed.get)
+    above = int((trained > placed[best]).sum())
+    return best if above < FRESH_TOP_SHARE * max(len(trained), 1) else None
 
 
 def place(index: FeatureIndex, keys_by_id: dict[int, Sequence[str]], *, k: int = K) -> ColdItems:

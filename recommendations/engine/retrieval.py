@@ -4,7 +4,8 @@ recommender's own model, the blend of personal score and soft preferences, and t
 Similarity between two movies is the recommender's own: the cosine of their item embeddings
 when a trained embedding model is part of it (LightFM, sequential), else EASE's item-item
 weight (how much having watched one adds to the other's score). Movies the model does not know
-have no similarity (NaN), never a guessed one.
+have no similarity (NaN), never a guessed one; a movie placed from its features (engine.cold)
+is, to the model, the similarity-weighted mix of its neighbours, and so is its similarity.
 
 The fit score (1-10) is documented here, because the page shows it as a number:
 
@@ -34,11 +35,34 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def item_similarity(recommender, item_ids, to_ids) -> np.ndarray:
     """(len(item_ids), len(to_ids)) similarities in the recommender's own item space; NaN where
-    either movie is unknown to the model (or the model has no item-item notion)."""
+    either movie is unknown to the model (or the model has no item-item notion). A placed
+    movie's row is its neighbours' rows averaged with their feature similarities as weights."""
     item_ids, to_ids = list(item_ids), list(to_ids)
     out = np.full((len(item_ids), len(to_ids)), np.nan)
     if recommender is None or not item_ids or not to_ids:
         return out
+    out = _known_similarity(recommender, item_ids, to_ids, out)
+    cold = getattr(recommender, "cold", None)
+    if cold is not None and len(cold):
+        row = {int(m): r for r, m in enumerate(cold.ids)}
+        for r, m in enumerate(item_ids):
+            if int(m) in row:
+                out[r] = _placed_row(recommender, cold, row[int(m)], to_ids)
+    return out
+
+
+def _placed_row(recommender, cold, row: int, to_ids) -> np.ndarray:
+    ok = cold.neighbours[row] >= 0
+    if not ok.any():
+        return np.full(len(to_ids), np.nan)
+    ids = recommender.item_map.ids[cold.neighbours[row][ok]].tolist()
+    sims = _known_similarity(recommender, ids, to_ids, np.full((len(ids), len(to_ids)), np.nan))
+    w = np.where(np.isnan(sims), 0.0, cold.similarity[row][ok].astype(np.float64)[:, None])
+    with np.errstate(invalid="ignore"):
+        return np.where(w.sum(axis=0) > 0, np.nansum(w * sims, axis=0) / w.sum(axis=0), np.nan)
+
+
+def _known_similarity(recommender, item_ids, to_ids, out: np.ndarray) -> np.ndarray:
     imap = recommender.item_map
     rows = [r for r, m in enumerate(item_ids) if m in imap]
     cols = [c for c, m in enumerate(to_ids) if m in imap]

@@ -3,7 +3,8 @@ the active recommender from its features (recommendations.cold_items), without a
 shows up among the candidates of a user whose picks share its director and genres: below the
 proven films of that director, above unrelated ones. Through the sync's signal, end to end
 against the TMDb replay server; hidden by a curator, it stays out; a retrain keeps it placed;
-another serving process notices the placement within its check interval."""
+another serving process notices the placement within its check interval; a list shows it with
+the user's picks as the reason."""
 
 from __future__ import annotations
 
@@ -14,14 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from llm_worker.tests.site_data import fast_taste_search
 from movies.models import Credit, Movie, Rating
 from movies.services.tmdb_sync import tmdb_sync
 from movies.signals import movies_synced_send
 from movies.tests.factories import CreditFactory, GenreFactory, MovieFactory, PersonFactory
 from movies.tests.tmdb_replay import TmdbReplay, movie, person
-from recommendations import candidates, cold_items, services
+from recommendations import candidates, cold_items, list_flow, services
 from recommendations.candidates import candidates_for_picks
-from recommendations.models import ModelVersion
+from recommendations.models import ModelVersion, RecommendationList
 
 from .conftest import FAST
 
@@ -202,3 +204,26 @@ def test_a_movie_the_model_learned_is_not_placed(films, trained):
     assert report.placed == []
     assert report.known == [films["action"][5].pk]
     assert report.missing == [10**9]
+
+
+def test_a_list_shows_the_new_movie_because_of_the_users_picks(
+    films, trained, monkeypatch, settings, tmp_path
+):
+    fast_taste_search(monkeypatch, settings, tmp_path)
+    new = _new_arrival(films)
+    movies_synced_send(sender=Movie, movie_ids=[new.pk])
+    user = UserFactory(language="en")
+    picks = [films["action"][0].pk, films["action"][1].pk]
+    for pk in picks:
+        Rating.objects.create(
+            user=user, movie_id=pk, timestamp=timezone.now(), source=Rating.Source.PICK
+        )
+    lst = RecommendationList.objects.create(user=user, request_key="cold-list", language="en")
+
+    lst = list_flow.recommendation_list_fill(list_id=lst.pk, k=5)
+
+    item = lst.items.get(movie=new)
+    assert item.engine == "ease+features"
+    assert item.because_movie_ids
+    assert set(item.because_movie_ids) <= set(picks)
+    assert "Kathryn Vale" in item.reason

@@ -121,3 +121,50 @@ def test_a_recommender_merges_placed_movies_and_rereads_a_newer_placement(tmp_pa
     assert 99 not in [m for m, *_ in rec.recommend(user_id=None, history_ids=[10], keys=[],
                                                    k=8, excluded_ids={99})]  # fmt: skip
     assert not rec.cold_refresh()  # nothing newer since
+
+
+def test_the_fresh_slot_goes_to_a_placed_movie_in_the_users_top_share():
+    trained = np.arange(1000, dtype=float)  # 999 is the best trained movie
+
+    top = 1000 * (1 - cold.FRESH_TOP_SHARE)  # scores above this are in the top share
+
+    assert cold.fresh_slot(trained, {7: top + 0.5, 8: top - 50}, k=30) == 7
+    assert cold.fresh_slot(trained, {7: top - 1.5}, k=30) is None  # just outside the share
+    assert cold.fresh_slot(trained, {7: top + 0.5}, k=1) is None  # no place to give away
+
+
+def test_a_fresh_placed_movie_takes_the_last_place_below_the_proven_ones(tmp_path, monkeypatch):
+    inter, items = _toy()
+    rec = train_recommender(inter, users={}, items=items, kind="ease", options={"ease": {"l2": 1}})
+    rec.save(tmp_path)
+    rec = Recommender.load(tmp_path)
+    index = cold.FeatureIndex(cold.load_item_keys(tmp_path), rec.item_counts > 0)
+    cold.place(index, {99: ["genre:Drama", "director:Ana", "decade:2020"]}).save(tmp_path)
+    rec.cold_refresh()
+    merit = [m for m, *_ in rec.recommend(user_id=None, history_ids=[10], keys=[], k=8)]
+    assert merit.index(99) >= 2  # on its score alone, outside a top 2
+
+    monkeypatch.setattr(cold, "FRESH_TOP_SHARE", 0.5)
+    got = [m for m, *_ in rec.recommend(user_id=None, history_ids=[10], keys=[], k=4,
+                                        fresh_within=2)]  # fmt: skip
+
+    assert got[:2] == [merit[0], 99]
+    assert got[2:] == [m for m in merit if m != 99][1:3]
+
+
+def test_a_placed_movie_is_similar_to_what_its_neighbours_are_similar_to(tmp_path):
+    from recommendations.engine.retrieval import item_similarity
+
+    inter, items = _toy()
+    rec = train_recommender(inter, users={}, items=items, kind="ease", options={"ease": {"l2": 1}})
+    rec.save(tmp_path)
+    rec = Recommender.load(tmp_path)
+    index = cold.FeatureIndex(cold.load_item_keys(tmp_path), rec.item_counts > 0)
+    cold.place(index, {99: ["genre:Drama", "director:Ana", "decade:2020"]}).save(tmp_path)
+    rec.cold_refresh()
+
+    sims = item_similarity(rec, [99, 98], [10, 12, 20])
+
+    assert sims[0, 0] > 0
+    assert sims[0, 1] > sims[0, 2]  # a drama watched with Ana's, not a comedy
+    assert np.isnan(sims[1]).all()  # unknown and not placed: no similarity
