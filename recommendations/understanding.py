@@ -120,7 +120,13 @@ def _understand(lst, backend) -> Understanding:
     if backend is not None and getattr(backend, "engine", "grounded") != "grounded":
         from llm_worker.taste.llm_parser import llm_parse_request
 
-        turn = llm_parse_request(message.content, lexicon=lexicon, backend=backend, grounded=turn)
+        turn = llm_parse_request(
+            message.content,
+            lexicon=lexicon,
+            backend=backend,
+            grounded=turn,
+            language=lst.language if lst.language in ("ko", "en") else user.language,
+        )
         out.degraded_reason = turn.fallback
     out.turn = turn
     out.request = follow(request, turn.request, standing_mood=corrected_mood)

@@ -85,3 +85,20 @@ def test_korean_answer_for_what_still_holds():
     answer = _answer(cat.user)
     assert "앞서 말씀하신 조건도 그대로예요: 코미디 제외." in answer
     assert "분위기: 어두운" in answer
+
+
+@pytest.mark.django_db
+def test_a_korean_turn_is_read_with_the_korean_taste_prompt():
+    from llm_worker.prompts import ko
+    from llm_worker.tests.fake_backend import FakeBackend
+
+    cat = make_catalogue(language="ko")
+    backend = FakeBackend(answer=lambda messages: "not json")
+    message = ChatMessage.objects.create(user=cat.user, role="user", content="코미디 보고 싶어요")
+    lst = RecommendationList.objects.create(
+        user=cat.user, request_key=uuid.uuid4().hex, language="ko", chat_message=message
+    )
+    list_flow.recommendation_list_fill(list_id=lst.pk, k=3, backend=backend)
+    systems = [call[0]["content"] for call in backend.calls if call and call[0]["role"] == "system"]
+    head = ko.TASTE_SYSTEM.split("$")[0]
+    assert any(system.startswith(head) for system in systems)
