@@ -1,10 +1,11 @@
 """The grounded persona: the user's recurring traits, counted, each reason naming exactly the
 movies it counts (no Django imports).
 
-A reason lists up to `LISTED` titles and says how many more there are ("Heat, Collateral, Se7en
-and 2 more — 5 of your movies are Crime films"), and cites the listed ones, so the text and the
-page's citations always add up. Traits the user's standing preferences rule out (the correction,
-read into a request: genres, directors, keywords) leave the liked list for the disliked one.
+A reason counts the user's movies that have the trait ("5 of your 8 movies are Crime films") and
+cites every one of them, so the count and the page's citations always add up; the page lists the
+titles, the sentence does not repeat them. Traits the user's standing preferences rule out (the
+correction, read into a request: genres, directors, keywords) leave the liked list for the
+disliked one.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from collections.abc import Mapping
 from llm_worker.contracts import PersonaInput
 from llm_worker.grounded.taste import Trait, taste_of, traits_of
 from llm_worker.parsing import ParsedPersona
-from llm_worker.phrases import genre_name, join, phrases, say, titles
+from llm_worker.phrases import genre_name, join, phrases, say
 
-LISTED = 3  # titles named in one reason
 REASONS = 5
 COMMON_GENRES = ("Horror", "Romance", "Documentary", "Animation", "Western", "Musical", "War")
 RARELY_AFTER = 10  # movies before "rarely watches …" can be said
@@ -36,12 +36,12 @@ def trait_text(kind: str, value: str, language: str) -> str:
     return say(phrases(language).TRAIT[kind], value=trait_value(kind, value, language))
 
 
-def _reason(trait: Trait, language: str) -> str:
-    names = [m.title for m in trait.movies[:LISTED]]
+def _reason(trait: Trait, language: str, *, position: int, total: int) -> str:
+    frames = phrases(language).TRAIT_REASON[trait.kind]
     return say(
-        phrases(language).TRAIT_REASON[trait.kind],
-        titles=titles(names, language, total=len(trait.movies)),
+        frames[position % len(frames)],
         count=len(trait.movies),
+        total=total,
         value=trait_value(trait.kind, trait.value, language),
     )
 
@@ -94,8 +94,11 @@ def persona_answer(inp: PersonaInput, labels: Mapping[str, object]) -> ParsedPer
         missing = [g for g in COMMON_GENRES if g not in taste.genres]
         disliked += [say(p.RARELY, value=genre_name(g, language)) for g in missing[:2]]
     reasons = [
-        (_reason(t, language), tuple(label_of[m.movie_id] for m in t.movies[:LISTED]))
-        for t in traits[:REASONS]
+        (
+            _reason(t, language, position=i, total=len(watched)),
+            tuple(label_of[m.movie_id] for m in t.movies),
+        )
+        for i, t in enumerate(traits[:REASONS])
     ]
     if not watched:
         summary = p.SUMMARY_EMPTY

@@ -2,8 +2,8 @@
 
 Genres and directors are counted; keywords are also weighed against how common they are in the
 catalogue (`KeywordStats`): a theme is a keyword that sets the user's movies apart (at least two
-of them carry it, and it is at least `MIN_LIFT` times more frequent among them than in the
-catalogue), ranked by count × idf. Without catalogue figures, a keyword must recur in a sixth of
+of them carry it, it is at least `MIN_LIFT` times more frequent among them than in the
+catalogue, and at least `MIN_THEME_MOVIES` catalogue movies carry it), ranked by count × idf. Without catalogue figures, a keyword must recur in a sixth of
 the user's movies instead.
 """
 
@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from llm_worker.contracts import KeywordStats, MovieBrief, MovieFacts
 
 MIN_LIFT = 3.0  # a theme is 3× more frequent among the user's movies than in the catalogue
+# A theme is something a fair number of films are about: a tag only two or three catalogue
+# movies carry ("biology": Alien and Spirited Away) is an accident of tagging, not a taste.
+MIN_THEME_MOVIES = 10
 
 
 @dataclass
@@ -38,7 +41,10 @@ class Taste:
         idf = self.stats.idf(keyword) if self.stats else None
         if idf is None:
             return float(count) if count >= max(minimum, n // 6) else None
-        catalogue_share = self.stats.document_frequency.get(keyword, 1) / self.stats.movies
+        frequency = self.stats.document_frequency.get(keyword, 1)
+        catalogue_share = frequency / self.stats.movies
+        if frequency < MIN_THEME_MOVIES and self.stats.movies >= 10 * MIN_THEME_MOVIES:
+            return None
         if count < minimum or count / n < MIN_LIFT * catalogue_share:
             return None
         return count * idf

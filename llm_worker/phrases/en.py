@@ -17,11 +17,26 @@ TRAIT = {
     "keyword": "the {value} theme",
     "decade": "films from the {value}s",
 }
+# One reason per trait, counting the user's movies that have it (the page cites them all);
+# the frames of a kind rotate along the list, so two reasons in a row never read alike.
 TRAIT_REASON = {
-    "genre": "You watched {titles} — {count} of your movies are {value} films.",
-    "director": "You watched {titles} — {count} of your movies are by {value}.",
-    "keyword": "You watched {titles} — {count} of your movies share the {value} theme.",
-    "decade": "You watched {titles} — {count} of your movies are from the {value}s.",
+    "genre": (
+        "{count} of your {total} movies are {value} films.",
+        "{value} keeps coming back: {count} of your {total} movies.",
+        "You often pick {value}: {count} of your {total} movies.",
+    ),
+    "director": (
+        "{count} of your {total} movies are by {value}.",
+        "You have seen {count} films by {value}.",
+    ),
+    "keyword": (
+        "{count} of your {total} movies share the {value} theme.",
+        "The {value} theme runs through {count} of your movies.",
+    ),
+    "decade": (
+        "{count} of your {total} movies are from the {value}s.",
+        "The {value}s stand out: {count} of your {total} movies.",
+    ),
 }
 RARELY = "rarely watches {value}"
 TOLD_LIKED = "{trait} (you told us)"

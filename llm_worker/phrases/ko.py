@@ -18,10 +18,23 @@ TRAIT = {
     "decade": "{value}년대 영화",
 }
 TRAIT_REASON = {
-    "genre": "{value} 장르 영화를 {count}편 보셨습니다: {titles}.",
-    "director": "{value} 감독의 영화를 {count}편 보셨습니다: {titles}.",
-    "keyword": "{value} 소재의 영화를 {count}편 보셨습니다: {titles}.",
-    "decade": "{value}년대 영화를 {count}편 보셨습니다: {titles}.",
+    "genre": (
+        "보신 영화 {total}편 중 {count}편이 {value} 장르예요.",
+        "{value} 장르를 즐겨 보세요: {total}편 중 {count}편이에요.",
+        "{count}편이나 {value} 장르를 고르셨어요.",
+    ),
+    "director": (
+        "보신 영화 {total}편 중 {count}편이 {value} 감독의 영화예요.",
+        "{value} 감독의 영화를 {count}편 보셨어요.",
+    ),
+    "keyword": (
+        "보신 영화 {total}편 중 {count}편이 {value} 소재를 다뤄요.",
+        "{value} 소재가 {count}편에 걸쳐 나와요.",
+    ),
+    "decade": (
+        "보신 영화 {total}편 중 {count}편이 {value}년대 영화예요.",
+        "{value}년대 영화를 {count}편 보셨어요.",
+    ),
 }
 RARELY = "{value} 장르는 거의 보지 않음"
 TOLD_LIKED = "{trait} (직접 말씀하심)"

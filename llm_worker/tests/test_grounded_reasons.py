@@ -160,7 +160,7 @@ def test_korean_reasons_choose_particles_and_show_genres_in_korean():
 
 
 def test_shared_themes_are_the_distinctive_ones():
-    stats = KeywordStats(movies=1000, document_frequency={"los angeles": 300, "serial killer": 5})
+    stats = KeywordStats(movies=1000, document_frequency={"los angeles": 300, "serial killer": 40})
     both = candidate(
         70,
         _facts("Crawler", 2014, ("Documentary",), ("Nobody",), ("los angeles", "serial killer")),
