@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 RELAX_ORDER = ("keyword", "runtime", "years", "person", "genre", "language", "country")
 W_SEED, W_MOOD, W_PREFER = 1.5, 1.0, 0.5
 MOOD_HITS = 300  # taste-text hits read for the mood/theme part
+MOOD_POOL = 200  # the user's likeliest movies among which the mood re-ranks
 LIKE_Z = 1.0  # "like X" counts as met from this many standard deviations of seed similarity up
 _FIELDS = {
     "keyword": ("keywords_in",),
@@ -240,8 +241,14 @@ def _blend(scorer, ids, seeds, mood, prefer) -> tuple[np.ndarray, dict[int, floa
         blend = blend + W_SEED * sim
         z = dict(zip(ids, sim.tolist(), strict=True))
     if mood:
-        # Standardised over these movies: a text hit stands out by how rare such a hit is here.
-        blend = blend + W_MOOD * R.zscore(np.asarray([mood.get(m, 0.0) for m in ids]))
+        # The mood re-ranks the MOOD_POOL movies the user is likeliest to enjoy; it does not
+        # reach past them. Standardised over the whole catalogue, a few hundred text hits stood
+        # 4-5 deviations out and put obscure films first ("something lighter now": Embassy,
+        # B/W, Upstream Color above Back to the Future); added as a raw similarity it was lost.
+        top = np.argsort(-blend, kind="stable")[:MOOD_POOL]
+        boost = np.full(len(ids), -np.inf)
+        boost[top] = W_MOOD * R.zscore(np.asarray([mood.get(ids[i], 0.0) for i in top]))
+        blend = np.where(np.isfinite(boost), blend + boost, blend - 1e6)
     if prefer:
         liked = set(
             Movie.objects.filter(pk__in=ids, genres__name__in=prefer).values_list("pk", flat=True)
