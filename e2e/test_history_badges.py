@@ -1,25 +1,23 @@
 """The history page in a real browser (Debian's Chromium driven by Playwright), in English and
 Korean, wide and on a phone: a movie's "Shown" / "Liked" / "Not interested" badge stays a
 one-line pill when a long title wraps beside it, and each list's time names its zone.
-Screenshots go to test-output/e2e-history/."""
+Screenshots go to test-output/e2e/history/."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from e2e.conftest import shot
 from movies.tests.factories import MovieFactory
 from recommendations.models import Feedback
 from recommendations.tests.test_views_home import ready_list
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parent.parent / "test-output" / "e2e-history"
 PASSWORD = "correct-horse-battery"  # UserFactory's
 STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d KST$")  # the site's zone, Asia/Seoul
 TITLES = [
@@ -30,27 +28,8 @@ TITLES = [
 ]
 
 
-@pytest.fixture
-def browser(live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django's async-safety check
-    # would refuse the database teardown that follows while it is up.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize("language", ["en", "ko"])
-def test_badges_stay_pills_beside_wrapped_titles(live_server, transactional_db, browser, language):
+def test_badges_stay_pills_beside_wrapped_titles(live_server, transactional_db, new_page, language):
     from playwright.sync_api import expect
 
     user = UserFactory(username=f"viewer-{language}", language=language)
@@ -60,26 +39,14 @@ def test_badges_stay_pills_beside_wrapped_titles(live_server, transactional_db, 
     Feedback.objects.create(user=user, movie=movies[1], kind="dismiss")
 
     for width in (1280, 390):
-        context = browser.new_context(
-            locale="ko-KR" if language == "ko" else "en-US",
-            viewport={"width": width, "height": 900},
-        )
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(live_server.url)
-                else route.abort()
-            ),
-        )
-        page = context.new_page()
+        page = new_page(locale="ko-KR" if language == "ko" else "en-US", width=width)
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", PASSWORD)
         page.locator("form.card-form button[type=submit]").click()
         page.goto(live_server.url + reverse("recommendations:history"))
         expect(page.locator(".history-items .badge")).to_have_count(len(TITLES))
-        page.screenshot(path=str(SHOTS / f"history-{language}-{width}.png"), full_page=True)
+        shot(page, "history", f"history-{language}-{width}")
 
         sizes = page.eval_on_selector_all(
             ".history-items li",
@@ -99,4 +66,3 @@ def test_badges_stay_pills_beside_wrapped_titles(live_server, transactional_db, 
 
         # The list's time says its zone.
         expect(page.locator(".history-list h2 time")).to_have_text(STAMP)
-        context.close()

@@ -7,18 +7,14 @@ Tasks run in-process (no broker), with the embedded grounded explanation engine.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
+from e2e.conftest import shot as take_shot
 from movies.models import Credit
 from movies.tests.factories import CreditFactory, GenreFactory, MovieFactory, PersonFactory
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parent.parent / "test-output" / "e2e"
 PASSWORD = "a-long-safe-passphrase-42"
 GENRES = ["Drama", "Thriller", "Comedy", "Romance", "Sci-Fi", "Animation"]
 # Three movies the test finds by typing (two by their Korean original title).
@@ -59,46 +55,12 @@ def catalogue(transactional_db):
 
 
 @pytest.fixture
-def page(live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django's async-safety check
-    # would refuse the database teardown that follows while it is up.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    SHOTS.mkdir(parents=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(20_000)
-        # Posters and the where-to-watch site are outside; nothing may leave the machine.
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(live_server.url)
-                else route.abort()
-            ),
-        )
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(new_page):
+    return new_page(locale="ko-KR")
 
 
 def shot(page, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    take_shot(page, "onboarding", name)
 
 
 def test_sign_up_pick_persona_cards_more_dismiss_chat_relogin(live_server, catalogue, page):

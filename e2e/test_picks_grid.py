@@ -1,23 +1,20 @@
 """The picks page in a real browser (Debian's Chromium driven by Playwright), in Korean: the
 search box suggests a title that search finds, the popular grid shows each movie once, and a
 movie's tiles (search result and grid) follow its pick as it is added and removed, from
-either place. Screenshots go to test-output/e2e-picks/."""
+either place. Screenshots go to test-output/e2e/picks/."""
 
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 from accounts.tests.factories import UserFactory
+from e2e.conftest import shot as take_shot
 from movies.tests.factories import GenreFactory, MovieFactory
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parent.parent / "test-output" / "e2e-picks"
 PASSWORD = "correct-horse-battery"  # UserFactory's
 PICKED = re.compile(r"\bis-picked\b")
 
@@ -42,38 +39,12 @@ def catalogue(transactional_db):
 
 
 @pytest.fixture
-def page(live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django's async-safety check
-    # would refuse the database teardown that follows while it is up.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    SHOTS.mkdir(parents=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(20_000)
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(live_server.url)
-                else route.abort()
-            ),
-        )
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(new_page):
+    return new_page(locale="ko-KR")
 
 
 def shot(page, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    take_shot(page, "picks", name)
 
 
 def test_placeholder_grid_and_tiles_follow_the_picks(live_server, catalogue, page):
