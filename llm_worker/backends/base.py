@@ -48,7 +48,7 @@ class Generation:
 class Task:
     """One question for a backend: the structured input and the prompt written from it."""
 
-    kind: str  # "persona" | "rerank" | "reasons" | "chat"
+    kind: str  # "persona" | "rerank" | "reasons" | "chat" | "taste"
     inp: object  # PersonaInput | RerankInput | ChatAsk: what a backend without text reads
     language: str
     messages: list[Message]  # what a language model reads
