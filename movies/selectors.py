@@ -87,6 +87,8 @@ def with_display_titles(movies: list[Movie], *, language: str | None) -> list[Mo
 
 # Hangul syllables and jamo (the index holds titles decomposed, so syllables appear as jamo).
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+# The script a language's search example should be written in, where it has its own.
+SCRIPT_OF = {"ko": _HANGUL}
 SEARCH_EXAMPLE_TRIES = 5
 
 
@@ -97,15 +99,16 @@ def movie_search_example(*, language: str, limit: int) -> str:
     an empty catalogue."""
     index = TITLE_INDEX.get()
     ids = index.ids[:SEARCH_EXAMPLE_TRIES]
-    if language == "ko":
-        ids = index.where(_HANGUL.search, limit=SEARCH_EXAMPLE_TRIES) + ids
+    script = SCRIPT_OF.get(language)
+    if script is not None:
+        ids = index.where(script.search, limit=SEARCH_EXAMPLE_TRIES) + ids
     movies = visible_movies().filter(pk__in=ids).only("title", "original_title").in_bulk()
     for pk in ids:
         movie = movies.get(pk)
         if movie is None:
             continue
         text = movie.title
-        if language == "ko" and _HANGUL.search(movie.original_title):
+        if script is not None and script.search(movie.original_title):
             text = movie.original_title
         # The example must be found by the search it suggests, as typed.
         if pk in index.find(normalize_title(text).split(), limit):
