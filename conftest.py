@@ -58,3 +58,17 @@ def _fresh_caches():
     yield
     cache.clear()
     TITLE_INDEX.forget()
+
+
+@pytest.fixture
+def curator_client(client, db):
+    """A superuser's client that reads the admin in Korean (the curators' language)."""
+    from django.conf import settings
+
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True, is_superuser=True)
+    user.save()
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    return client

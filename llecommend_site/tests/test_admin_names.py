@@ -11,8 +11,6 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.tests.factories import UserFactory
-
 OUR_APPS = ("accounts", "movies", "llm_worker", "recommendations")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -33,14 +31,6 @@ def test_every_model_has_its_names_in_korean_and_english(model):
         assert HANGUL.search(str(meta.verbose_name_plural)), meta.verbose_name_plural
     with translation.override("en"):
         assert not HANGUL.search(str(meta.verbose_name_plural))
-
-
-@pytest.fixture
-def curator_client(client):
-    user = UserFactory(is_staff=True, is_superuser=True, language="ko")
-    user.save()  # the factory's password hash must be stored for the session to hold
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.django_db

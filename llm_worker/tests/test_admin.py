@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -13,15 +12,6 @@ from llm_worker.models import ChatMessage, ChatSummary, Persona
 from movies.tests.factories import MovieFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curator_client(client):
-    user = UserFactory(is_staff=True, is_superuser=True)
-    user.save()
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
-    return client
 
 
 @pytest.fixture

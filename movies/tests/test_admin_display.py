@@ -15,15 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def curator_client(client):
-    user = UserFactory(is_staff=True, is_superuser=True)
-    user.save()
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
-    return client
-
-
-@pytest.fixture
 def heat():
     return MovieFactory(
         title="Heat",

@@ -4,7 +4,6 @@ lists with rounded numbers, lists named by user and time, items read-only as sho
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -13,15 +12,6 @@ from movies.tests.factories import MovieFactory
 from recommendations.models import ModelVersion, RecommendationItem, RecommendationList
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curator_client(client):
-    user = UserFactory(is_staff=True, is_superuser=True)
-    user.save()
-    client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
-    return client
 
 
 def test_a_model_versions_params_and_metrics_read_as_lists(curator_client):
