@@ -53,7 +53,7 @@ def make_catalogue(*, language: str = "en", n_crime: int = 12, n_comedy: int = 1
     return Catalogue(user=user, watched=watched, crime=crimes, comedy=comedies)
 
 
-def fast_taste_search(monkeypatch, settings, tmp_path) -> None:
+def fast_taste_search(monkeypatch, settings, tmp_path, *, build: bool = True) -> None:
     """The real taste-text search over a throwaway index, with a hashing encoder instead of the
     sentence-transformers model (loading that takes seconds; its quality is tested elsewhere)."""
     from llm_worker import embeddings
@@ -63,3 +63,7 @@ def fast_taste_search(monkeypatch, settings, tmp_path) -> None:
     encoder = HashingEncoder(dim=64)
     monkeypatch.setattr(embeddings, "_load_encoder", lambda name: encoder)
     embeddings.reset_cache()
+    # Stored once, as bin/dev and the deploy do: later searches bring it up to date with the
+    # test's catalogue (a search never builds one from nothing). `build` false: no database.
+    if build:
+        embeddings.embedding_index_build()

@@ -27,7 +27,7 @@ def encoder(settings, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def catalogue():
+def catalogue(request):
     thriller, animation = GenreFactory(name="Thriller"), GenreFactory(name="Animation")
     movies = {
         "killer": MovieFactory(
@@ -50,6 +50,10 @@ def catalogue():
     movies["killer"].genres.add(thriller)
     movies["seoul"].genres.add(thriller)
     movies["snow"].genres.add(animation)
+    # Built ahead, as bin/dev, the deploy and the sync's task do: a user's search never
+    # describes and encodes the whole catalogue (see test_a_search_never_builds_from_nothing).
+    if "encoder" in request.fixturenames:  # the real model's test builds with its own settings
+        embeddings.embedding_index_build()
     return movies
 
 
@@ -194,6 +198,7 @@ def test_the_packaged_minilm_serves_real_queries(settings, tmp_path, catalogue):
     settings.EMBEDDING_MODEL = "packaged:all-minilm-l6-v2"
     embeddings.reset_cache()
     try:
+        embeddings.embedding_index_build()
         hits = embeddings.taste_candidates(text="a dark thriller about a murderer", k=2)
         assert catalogue["snow"].pk not in ids(hits)
         assert catalogue["killer"].pk in ids(hits)
@@ -202,7 +207,21 @@ def test_the_packaged_minilm_serves_real_queries(settings, tmp_path, catalogue):
 
 
 def test_an_empty_catalogue_answers_nothing_rather_than_failing(encoder):
+    embeddings.embedding_index_build()
     assert embeddings.taste_candidates(text="anything at all", k=5) == []
+
+
+def test_a_search_never_builds_from_nothing(encoder):
+    """No index stored yet: a user's search says so at once (the list comes without the text
+    search and the page says it is still preparing) instead of encoding the whole catalogue
+    inside the request; once one is stored, a changed catalogue is brought up to date."""
+    MovieFactory(title="Night Hunter", overview="A detective hunts a serial killer.")
+    with pytest.raises(embeddings.IndexNotReady):
+        embeddings.taste_candidates(text="a serial killer", k=5)
+    assert encoder.encoded_texts == []
+    embeddings.embedding_index_build()
+    MovieFactory(title="Snow Song", overview="An animated musical about a singing snowman.")
+    assert embeddings.taste_candidates(text="a snowman musical", k=1)
 
 
 def test_the_task_builds_the_current_version(encoder, catalogue):

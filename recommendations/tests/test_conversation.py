@@ -20,8 +20,9 @@ from recommendations.understanding import follow
 
 
 @pytest.fixture(autouse=True)
-def _fresh(monkeypatch, settings, tmp_path):
-    fast_taste_search(monkeypatch, settings, tmp_path)
+def _fresh(monkeypatch, settings, tmp_path, request):
+    uses_db = request.node.get_closest_marker("django_db") is not None
+    fast_taste_search(monkeypatch, settings, tmp_path, build=uses_db)
     forget_catalogue_lexicon()
     yield
     forget_catalogue_lexicon()

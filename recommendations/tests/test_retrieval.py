@@ -22,8 +22,9 @@ from recommendations.retrieval import retrieve
 
 
 @pytest.fixture(autouse=True)
-def _taste_search(monkeypatch, settings, tmp_path):
-    fast_taste_search(monkeypatch, settings, tmp_path)
+def _taste_search(monkeypatch, settings, tmp_path, request):
+    uses_db = request.node.get_closest_marker("django_db") is not None
+    fast_taste_search(monkeypatch, settings, tmp_path, build=uses_db)
     # The lexicon is cached per process for a few seconds: another test's catalogue must not
     # be read in this one's.
     forget_catalogue_lexicon()
