@@ -85,6 +85,9 @@ def test_sign_up_pick_persona_cards_more_dismiss_chat_relogin(live_server, catal
     shot(page, "01-signup")
     page.get_by_role("button", name="가입하기").click()
     expect(page).to_have_url(f"{url}/movies/picks/")
+    # htmx binds the search box once the page has loaded (deferred scripts): typing earlier
+    # sends nothing, and on a loaded machine that made this test wait for results in vain.
+    page.wait_for_load_state("load")
     expect(page.get_by_role("heading", name="어떤 영화를 보셨나요?")).to_be_visible()
 
     # 2. Pick three movies through the search box (debounced htmx search).
