@@ -127,8 +127,8 @@ def is_hangul(text: str) -> bool:
     return any(_BASE <= ord(ch) <= _LAST for ch in text)
 
 
-# Common syllables of Korean titles, native words and transliterations alike; some with a
-# final consonant, a pair of finals or a compound vowel, so every way of typing is exercised.
+# Syllables of transliterated titles ("인셉션", "매트릭스"); some with a final consonant, a pair
+# of finals or a compound vowel, so every way of typing is exercised.
 SYLLABLES = "".join(dict.fromkeys(
     "가나다라마바사아자차카타파하고노도로모보소오조토포호구누두루무부수우주추쿠투푸후"
     "그느드르므브스으즈츠크트프흐기니디리미비시이지치키티피히개내대래매배새애재해"
@@ -137,17 +137,43 @@ SYLLABLES = "".join(dict.fromkeys(
     "원월위유은음의인일자작장전정제조종주중지진집찬천철청초최춘친칼타탈태터통투파판"
     "편평포풍피하학한해행향허현혈형호홍화황회효후흑흥희닭읽젊삶앉많없값넓몫곬"
 ))  # fmt: skip
+# Words of translated titles ("양들의 침묵", "위험한 정사"): shared by many titles, so a word
+# typed finds several movies, as "love" or "war" does in English.
+# fmt: off
+NOUNS = [
+    "사랑", "전쟁", "여름", "겨울", "봄", "가을", "밤", "비밀", "마지막", "처음", "그녀", "남자",
+    "여자", "소년", "소녀", "아이들", "친구들", "가족", "아버지", "어머니", "형제", "자매",
+    "도시", "마을", "바다", "하늘", "별", "달", "태양", "세계", "세상", "왕국", "제국", "전설",
+    "영웅", "괴물", "유령", "악마", "천사", "살인", "추억", "기억", "시간", "여행", "모험",
+    "탈출", "복수", "정의", "미래", "과거", "꿈", "눈물", "노래", "음악", "거리", "집", "학교",
+    "경찰", "범죄", "도둑", "전사", "기사", "왕", "여왕", "공주", "왕자", "황제", "신", "불",
+    "바람", "빛", "어둠", "그림자", "숲", "섬", "강", "길", "문", "열쇠", "편지", "약속", "운명",
+    "인생", "죽음", "행복", "마법", "우주", "지구", "게임", "결혼", "이야기",
+]
+ADJECTIVES = [
+    "위험한", "아름다운", "위대한", "작은", "검은", "붉은", "푸른", "하얀", "새로운", "잃어버린",
+    "숨겨진", "끝없는",
+]
+# fmt: on
 
 
 def korean_title(rng: random.Random, *, english: str = "") -> str:
-    """A Korean-looking title: 1-4 words of 1-5 syllables from `SYLLABLES` (weights like the
-    curated Korean titles: mostly one to three words of two to four syllables); a sequel
-    number of the `english` title (normalised) is kept, as Korean releases do ("터미네이터 2")."""
-    words = rng.choices([1, 2, 3, 4], weights=[35, 35, 20, 10])[0]
-    parts = [
-        "".join(rng.choices(SYLLABLES, k=rng.choices([1, 2, 3, 4, 5], [8, 35, 30, 17, 10])[0]))
-        for _ in range(words)
-    ]
+    """A Korean-looking title: 1-4 words (weights like the curated Korean titles: mostly one
+    to three); half of them common words (`NOUNS`, `ADJECTIVES`; a noun before another word
+    sometimes with "의"), the others 1-5 syllables from `SYLLABLES`, as a transliteration; a
+    sequel number of the `english` title (normalised) is kept, as Korean releases do
+    ("터미네이터 2")."""
+    count = rng.choices([1, 2, 3, 4], weights=[35, 35, 20, 10])[0]
+    parts = []
+    for n in range(count):
+        if rng.random() < 0.5:
+            word = rng.choice(NOUNS if n == count - 1 or rng.random() < 0.8 else ADJECTIVES)
+            parts.append(
+                word + ("의" if n < count - 1 and rng.random() < 0.15 and word in NOUNS else "")
+            )
+        else:
+            k = rng.choices([1, 2, 3, 4, 5], weights=[8, 35, 30, 17, 10])[0]
+            parts.append("".join(rng.choices(SYLLABLES, k=k)))
     last = english.split()[-1:] or [""]
     if last[0].isdigit() and 1 < int(last[0]) < 10:
         parts.append(last[0])

@@ -10,25 +10,29 @@ benchmark gives it some, in its own SQLite file (bench/out/korean_search_bench.s
 DATABASE_URL), so that bench/web_bench.py's catalogue stays as it is:
   * the curated Korean release titles of movies/lexicon_aliases.py (TITLE_ALIASES) that the
     catalogue has, as MovieTranslation rows (language "ko");
-  * synthetic Korean titles (bench/hangul_typing.korean_title: 1-4 words of 1-5 syllables from
-    a fixed list of common syllables, seeded) for a seeded random choice of the other movies,
+  * synthetic Korean titles (bench/hangul_typing.korean_title, seeded: 1-4 words, half of
+    them common words of translated titles such as 사랑, 전쟁, 비밀, the others 1-5 syllables
+    from a fixed list, as transliterations) for a seeded random choice of the other movies,
     until `--share` of the catalogue (30%) has a Korean title, counting the Korean original
     titles TMDb gives.
 Queries (`--queries` distinct per kind, seeded) come from the Korean titles of the 3,000
 most-rated movies, like web_bench's English prefixes: whole titles; cut after each syllable;
 every state a Korean keyboard shows key by key ("ㅅ", "사", "살", "살ㅇ", "살이", ...); and
-titles and syllable prefixes without their spaces. Sent by a user whose profile language is
-Korean (results carry Korean titles), as htmx requests to /movies/search/.
+titles of several words cut after a syllable past the first word, without their spaces.
+Sent by a user whose profile language is Korean (results carry Korean titles), as htmx
+requests to /movies/search/.
 
 Also prints, per kind, the in-process time of one uncached `movie_search` (the index scan and
-the tiles' SQL, no HTTP) and the share of queries that find something (every query is part of
-a real title, so it must be 100%). Prints the load average of the shared machine before and
-after each wrk run. Writes bench/out/korean_search_bench.json. Needs `wrk`.
+the tiles' SQL, no HTTP), the share of queries that find something (every query is part of
+a real title, so it must be 100%) and the mean number of results (of at most 12). Prints the
+load average of the shared machine before and after each wrk run. Writes
+bench/out/korean_search_bench.json. Needs `wrk`.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -118,7 +122,7 @@ TITLE_INDEX.get()
 inproc = {}
 for name, queries, language in [("en prefixes", english, "en")] + [
         (n, q, "ko") for n, q in sets.items()]:
-    took, scan, found = [], [], 0
+    took, scan, found, shown = [], [], 0, 0
     for q in queries:
         t0 = time.perf_counter()
         hits = movie_search(query=q, limit=SEARCH_LIMIT, language=language)
@@ -126,9 +130,10 @@ for name, queries, language in [("en prefixes", english, "en")] + [
         t0 = time.perf_counter()
         TITLE_INDEX.get().find(normalize_title(q).split(), SEARCH_LIMIT)
         scan.append(time.perf_counter() - t0)
-        found += bool(hits)
+        found, shown = found + bool(hits), shown + len(hits)
     ms = np.asarray(took) * 1000
     inproc[name] = {"titles": len(titles), "queries": len(queries), "found": found,
+                    "results": shown / max(1, len(queries)),
                     "p50": float(np.percentile(ms, 50)), "p95": float(np.percentile(ms, 95)),
                     "max": float(ms.max()),
                     "scan_p95": float(np.percentile(np.asarray(scan) * 1000, 95))}
@@ -148,6 +153,9 @@ def main() -> None:
     parser.add_argument("--share", type=float, default=0.3, help="movies with a Korean title")
     parser.add_argument("--queries", type=int, default=1000, help="distinct queries per kind")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="all runs again, in the same order (load drifts)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
@@ -199,11 +207,12 @@ def main() -> None:
         if status != 200 or "tile" not in part or not any("\uac00" <= c <= "\ud7a3" for c in shown):
             sys.exit(f"Korean search answered HTTP {status} without a Korean title: {shown!r}")
         print(f"warm-up ok: first Korean result {shown!r}\n", flush=True)
-        for language, name, queries in runs:
+        # Round by round, so that a drift of the machine's load falls on every kind alike.
+        for n, (language, name, queries) in itertools.product(range(args.rounds), runs):
             headers = [f"Cookie: {cookies[language]}", "HX-Request: true"]
             paths = [f"/movies/search/?q={quote(q)}" for q in queries]
             before = loadavg()
-            results[f"{language}: {name}"] = {
+            results[f"{language}: {name}" + (f" #{n + 1}" if args.rounds > 1 else "")] = {
                 **measured(base, paths, headers, args),
                 "load_before": before,
                 "load_after": loadavg(),
@@ -211,10 +220,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    report(results, inproc, counts, args)
+    report(results, inproc, counts, args, order=[f"{lang}: {name}" for lang, name, _q in runs])
 
 
-def report(results: dict, inproc: dict, counts: dict, args) -> None:
+def report(results: dict, inproc: dict, counts: dict, args, *, order: list[str]) -> None:
     print(f"gunicorn {args.workers} sync workers; wrk {args.connections} connections, "
           f"{args.duration} s per run, loopback; {os.cpu_count()} cores")  # fmt: skip
     print("server ms: gunicorn's time per request (target p95 <= 50); client: wrk's, queueing")
@@ -222,7 +231,7 @@ def report(results: dict, inproc: dict, counts: dict, args) -> None:
         f"{'run':<34}{'req/s':>7}{'server p50':>11}{'p95':>6}{'p99':>6}{'client p95':>11}"
         f"{'errors':>7}  load 1/5/15 min before -> after"
     )
-    for name, r in results.items():
+    for name, r in sorted(results.items(), key=lambda kv: order.index(kv[0].split(" #")[0])):
         s, errors = r["server"], r["non2xx"] + r["socket_errors"]
         r["ok"] = bool(s["p95"] <= 50.0 and errors == 0)
         print(
@@ -230,11 +239,14 @@ def report(results: dict, inproc: dict, counts: dict, args) -> None:
             f"{r['p95']:>11.1f}{errors:>7d}  {r['load_before']} -> {r['load_after']}"
         )
     print("\nin process, uncached movie_search (index scan + tiles' SQL), one query at a time:")
-    print(f"{'queries':<24}{'n':>6}{'found':>7}{'p50 ms':>8}{'p95':>6}{'max':>6}{'scan p95':>9}")
+    print(
+        f"{'queries':<24}{'n':>6}{'found':>7}{'results':>8}{'p50 ms':>8}{'p95':>6}{'max':>6}"
+        f"{'scan p95':>9}"
+    )
     for name, r in inproc.items():
         print(
             f"{name:<24}{r['queries']:>6}{r['found'] / max(1, r['queries']):>7.0%}"
-            f"{r['p50']:>8.2f}{r['p95']:>6.2f}{r['max']:>6.2f}{r['scan_p95']:>9.2f}"
+            f"{r['results']:>8.1f}{r['p50']:>8.2f}{r['p95']:>6.2f}{r['max']:>6.2f}{r['scan_p95']:>9.2f}"
         )
     print(f"\nKorean titles: {json.dumps(counts, ensure_ascii=False)}")
     (OUT / "korean_search_bench.json").write_text(
