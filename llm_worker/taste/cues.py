@@ -370,14 +370,7 @@ class CueSteps:
                 t.hangul and t.norm.startswith(LIKE_CUES_KO) and c > 0 and tokens.free(c, c + 1)
             ):
                 continue
-            start = c
-            while (
-                start > 0
-                and c - start < 6
-                and tokens.free(start - 1, start)
-                and not (items[start - 1].clause_end)
-            ):
-                start -= 1
+            start = tokens.free_run_before(c)
             spans = [(s, c) for s in range(start, c)]
             if not spans:
                 continue

@@ -208,14 +208,7 @@ class GroundedParser(CueSteps):
                 ):
                     self._theme_piece(tokens, found, c, k, end)
             elif items[c].hangul and items[c].norm.startswith(ABOUT_CUES_KO) and c > 0:
-                start = c
-                while (
-                    start > 0
-                    and c - start < 6
-                    and tokens.free(start - 1, start)
-                    and not (items[start - 1].clause_end)
-                ):
-                    start -= 1
+                start = tokens.free_run_before(c)
                 said = [t for t in items[start:c] if not t.norm.startswith(ABOUT_CUES_KO)]
                 if said:
                     self._theme_piece(tokens, found, start, start, c + 1)

@@ -185,6 +185,19 @@ class Tokens:
     def free(self, i: int, j: int) -> bool:
         return 0 <= i < j <= len(self.items) and not any(self.used[i:j])
 
+    def free_run_before(self, c: int, limit: int = 6) -> int:
+        """Where the run of free tokens right before `c` starts, within its clause and at most
+        `limit` tokens back (the words a Korean cue such as "같은" or "에 대한" follows)."""
+        start = c
+        while (
+            start > 0
+            and c - start < limit
+            and self.free(start - 1, start)
+            and not self.items[start - 1].clause_end
+        ):
+            start -= 1
+        return start
+
     def use(self, i: int, j: int) -> None:
         for k in range(i, j):
             self.used[k] = True
