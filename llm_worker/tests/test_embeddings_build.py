@@ -106,17 +106,6 @@ def test_progress_counts_only_the_texts_that_need_encoding():
 
 # -- the service: one builder, progress for the page ---------------------------------------------
 @pytest.fixture
-def encoder(settings, tmp_path, monkeypatch):
-    fake = HashingEncoder(dim=64)
-    settings.ARTIFACTS_DIR = tmp_path / "artifacts"
-    settings.EMBEDDING_MODEL = fake.name
-    monkeypatch.setattr(embeddings, "_load_encoder", lambda name: fake)
-    embeddings.reset_cache()
-    yield fake
-    embeddings.reset_cache()
-
-
-@pytest.fixture
 def movies():
     return [
         MovieFactory(title="Night Hunter", overview="A detective hunts a serial killer."),
@@ -163,7 +152,7 @@ def test_the_previous_version_answers_while_another_process_builds_the_new_one(
 
     # The other process finishes: its files appear; a little later this one loads them.
     ids, texts = embeddings.embedding_texts()
-    other = EmbeddingIndex.build(ids, texts, encoder=HashingEncoder(dim=64))
+    other = EmbeddingIndex.build(ids, texts, encoder=HashingEncoder(dim=encoder.dim))
     other.save(root(settings) / other.fingerprint)
     embeddings._loaded[encoder.name].checked_at -= embeddings.STALE_RECHECK_S
     encoder.calls.clear()

@@ -9,21 +9,9 @@ from django.core.management import call_command
 from django.utils import translation
 
 from llm_worker import embeddings
-from llm_worker.tests.fake_encoder import HashingEncoder
 from movies.tests.factories import GenreFactory, MovieFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def encoder(settings, tmp_path, monkeypatch):
-    fake = HashingEncoder(dim=128)
-    settings.ARTIFACTS_DIR = tmp_path / "artifacts"
-    settings.EMBEDDING_MODEL = fake.name
-    monkeypatch.setattr(embeddings, "_load_encoder", lambda name: fake)
-    embeddings.reset_cache()
-    yield fake
-    embeddings.reset_cache()
 
 
 @pytest.fixture

@@ -9,23 +9,11 @@ import json
 import pytest
 
 from llm_worker import embeddings
-from llm_worker.tests.fake_encoder import HashingEncoder
 from movies.models import Movie
 from movies.signals import movies_synced_send
 from movies.tests.factories import MovieFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def encoder(settings, tmp_path, monkeypatch):
-    fake = HashingEncoder(dim=64)
-    settings.ARTIFACTS_DIR = tmp_path / "artifacts"
-    settings.EMBEDDING_MODEL = fake.name
-    monkeypatch.setattr(embeddings, "_load_encoder", lambda name: fake)
-    embeddings.reset_cache()
-    yield fake
-    embeddings.reset_cache()
 
 
 def _stored_ids(settings) -> set[int]:
