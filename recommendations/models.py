@@ -144,9 +144,7 @@ class RecommendationItem(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     # The reason in the site's other languages ({"en": "..."} for a Korean list), written from
     # the same evidence when the list was made, so a language switch changes it at once.
-    reason_translations = models.JSONField(
-        _("reason in other languages"), default=dict, blank=True
-    )
+    reason_translations = models.JSONField(_("reason in other languages"), default=dict, blank=True)
     # Catalogue ids of the user's movies nearest to this one ("because you watched ...").
     because_movie_ids = models.JSONField(_("because of movies"), default=list, blank=True)
 

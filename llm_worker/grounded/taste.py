@@ -3,8 +3,8 @@
 Genres and directors are counted; keywords are also weighed against how common they are in the
 catalogue (`KeywordStats`): a theme is a keyword that sets the user's movies apart (at least two
 of them carry it, it is at least `MIN_LIFT` times more frequent among them than in the
-catalogue, and at least `MIN_THEME_MOVIES` catalogue movies carry it), ranked by count × idf. Without catalogue figures, a keyword must recur in a sixth of
-the user's movies instead.
+catalogue, and at least `MIN_THEME_MOVIES` catalogue movies carry it), ranked by count × idf.
+Without catalogue figures, a keyword must recur in a sixth of the user's movies instead.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ the user's own movies, ko and en."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 
 from llm_worker.backends import get_backend
@@ -45,7 +46,7 @@ def test_persona_counts_add_up_to_the_movies_it_names():
         re.sub(r"\d+|Crime|Drama|Michael Mann|David Fincher|\S+s\b", "", r.text)
         for r in persona.reasons
     ]
-    assert all(a != b for a, b in zip(frames, frames[1:]))
+    assert all(a != b for a, b in itertools.pairwise(frames))
 
 
 def test_korean_persona_is_grammatical_with_korean_genre_names():

@@ -268,7 +268,7 @@ def test_parsing_is_fast_enough_for_a_chat_turn():
 
 
 def test_an_adjective_after_with_is_no_actor():
-    """"with strong female leads" read as "starring Mark Strong" put Green Lantern first."""
+    """ "with strong female leads" read as "starring Mark Strong" put Green Lantern first."""
     from .taste_lexicon import MARK_STRONG
 
     read = parse_request("slow-burn sci-fi with strong female leads, like Arrival", lexicon=LEX)

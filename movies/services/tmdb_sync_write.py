@@ -220,4 +220,3 @@ def person_names_write(person_id: int, record: PersonRecord, *, now: dt.datetime
             alias.save(update_fields=["language", "search_name"])
     Person.objects.filter(pk=person_id).update(synced_at=now)
     return added
-

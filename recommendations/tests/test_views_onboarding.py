@@ -40,7 +40,6 @@ def test_korean_users_get_korean_messages(client, user, catalogue):
     assert "본 영화를 한 편 이상 골라 주세요." in response.text
 
 
-
 @pytest.mark.django_db
 def test_picks_done_needs_a_csrf_token(catalogue):
     user = UserFactory()

@@ -40,9 +40,7 @@ class Command(BaseCommand):
             action="store_true",
             help="do nothing when a trained version is already active (setup scripts)",
         )
-        parser.add_argument(
-            "--no-progress", action="store_true", help="no progress bar (logs, CI)"
-        )
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs, CI)")
 
     def handle(self, *args, kind, tune, activate, seed, if_none_active, no_progress, **options):
         active = ModelVersion.objects.filter(is_active=True).first()
