@@ -92,14 +92,25 @@ def backend_choose(override: LLMBackend | None) -> tuple[LLMBackend, str]:
 
 
 def movie_briefs(movie_ids: list[int], language: str) -> dict[int, MovieBrief]:
-    """Each existing movie (visible or not) as a brief: title, year, the catalogue's facts and
-    the description written from them in `language` (one read of the catalogue for both)."""
-    from movies.describe import movie_description, movie_facts
+    """Each existing movie (visible or not) as a brief: title (in `language` where the
+    catalogue has it), year, the catalogue's facts and the description written from them in
+    `language` (one read of the catalogue for both)."""
+    from movies.describe import movie_facts
 
     return {
-        pk: MovieBrief(pk, facts.title, facts.year, movie_description(facts, language), facts=facts)
+        pk: brief_in(MovieBrief(pk, facts.title, facts.year, "", facts=facts), language)
         for pk, facts in movie_facts(movie_ids=movie_ids).items()
     }
+
+
+def brief_in(brief: MovieBrief, language: str) -> MovieBrief:
+    """The same brief told in `language`, from the facts it carries (no database read)."""
+    from movies.describe import movie_description
+
+    facts = brief.known_facts()
+    return dataclasses.replace(
+        brief, title=facts.title_in(language), description=movie_description(facts, language)
+    )
 
 
 def watched_briefs(
@@ -278,6 +289,7 @@ def persona_correct(*, user, text: str) -> Persona:
 __all__ = [
     "CORRECTION_MAX",
     "backend_choose",
+    "brief_in",
     "movie_briefs",
     "persona_correct",
     "persona_generate",

@@ -42,6 +42,7 @@ from llm_worker.services import (
     DEGRADED_MAX,
     TRANSIENT_ERRORS,
     backend_choose,
+    brief_in,
     keyword_stats,
     movie_briefs,
     user_language,
@@ -325,17 +326,9 @@ def _reasons_elsewhere(inp: RerankInput, items: list[RankedItem]) -> dict[int, d
     for language, _name in settings.LANGUAGES:
         if language == inp.profile.language or not chosen_ids:
             continue
-        briefs = movie_briefs(chosen_ids, language)
-        chosen = [
-            replace(by_id[m], title=briefs[m].title, description=briefs[m].description)
-            for m in chosen_ids
-            if m in briefs
-        ]
-        again = movie_briefs([w.movie_id for w in inp.watched], language)
-        watched = tuple(
-            replace(again[w.movie_id], liked=w.liked) if w.movie_id in again else w
-            for w in inp.watched
-        )
+        # Told again from the facts the briefs carry: no second read of the catalogue.
+        chosen = [brief_in(by_id[m], language) for m in chosen_ids if m in by_id]
+        watched = tuple(brief_in(w, language) for w in inp.watched)
         other = replace(inp, profile=replace(inp.profile, language=language), watched=watched)
         for candidate, text in zip(chosen, pipeline.grounded_reasons(other, chosen), strict=True):
             out[candidate.movie_id][language] = text
